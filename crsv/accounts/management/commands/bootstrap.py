@@ -1,0 +1,96 @@
+"""`manage.py bootstrap [--demo]`: roles and their permissions; with --demo, demo data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from crsv.accounts.models import FieldOffice, Membership, Mission, User
+from crsv.accounts.roles import Role, roles_ensure
+
+# Model-level permissions for the Django admin only; records are scoped by visible_to(user).
+ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: [
+        "accounts.add_user", "accounts.change_user", "accounts.view_user",
+        "accounts.add_mission", "accounts.change_mission", "accounts.view_mission",
+        "accounts.add_fieldoffice", "accounts.change_fieldoffice", "accounts.view_fieldoffice",
+        "accounts.add_membership", "accounts.change_membership", "accounts.delete_membership",
+        "accounts.view_membership", "auth.view_group",
+    ],
+    Role.AUDITOR: ["audit.view_auditevent"],
+}
+
+DEMO_OFFICES = [
+    # (code, name, time zone): Goma, Bunia and Bukavu are UTC+2; Kinshasa is UTC+1.
+    ("GOM", "Goma", "Africa/Lubumbashi"),
+    ("BUN", "Bunia", "Africa/Lubumbashi"),
+    ("BKV", "Bukavu", "Africa/Lubumbashi"),
+    ("KIN", "Kinshasa", "Africa/Kinshasa"),
+]
+
+DEMO_USERS = [
+    # (username, first name, last name, role, office)
+    ("reporter", "Rachel", "Mbuyi", Role.REPORTER, "GOM"),
+    ("wpa", "Esther", "Kahindo", Role.WPA, "GOM"),
+    ("senior_wpa", "Solange", "Bahati", Role.SENIOR_WPA, "GOM"),
+    ("analyst", "Amadou", "Diallo", Role.ANALYST, "GOM"),
+    ("provider", "Pauline", "Mwamini", Role.PROVIDER, "GOM"),
+    ("admin", "Ade", "Okafor", Role.ADMIN, "GOM"),
+    ("auditor", "Ingrid", "Larsen", Role.AUDITOR, "GOM"),
+    ("wpa_bunia", "Grace", "Uwase", Role.WPA, "BUN"),
+]
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    found = []
+    for code in codes:
+        app_label, codename = code.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+class Command(BaseCommand):
+    help = "Create the roles (idempotent); with --demo, the demo mission, offices and users."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--demo", action="store_true", help="also load demo data (development only)")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        roles_ensure()
+        for role, codes in ROLE_ADMIN_PERMISSIONS.items():
+            Group.objects.get(name=role).permissions.add(*_permissions(codes))
+        self.stdout.write(f"roles: {', '.join(r.value for r in Role)}")
+        if options["demo"]:
+            if not settings.DEVELOPMENT:
+                raise CommandError("Demo data is refused outside development (CRSV_ENV=development).")
+            self._demo()
+
+    def _demo(self) -> None:
+        mission, _ = Mission.objects.get_or_create(
+            code="MONUSCO",
+            defaults={"name": "United Nations Organization Stabilization Mission in the DR Congo"},
+        )
+        offices = {}
+        for code, name, tz in DEMO_OFFICES:
+            offices[code], _ = FieldOffice.objects.update_or_create(
+                mission=mission, code=code, defaults={"name": name, "time_zone": tz},
+            )
+        password = settings.CRSV_DEMO_PASSWORD
+        for username, first, last, role, office in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last,
+                          "email": f"{username}@monusco.example.org"},
+            )
+            if created or not user.check_password(password):
+                user.set_password(password)
+            user.is_staff = role in (Role.ADMIN, Role.AUDITOR)  # Django admin access only
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+            Membership.objects.get_or_create(user=user, field_office=offices[office])
+        self.stdout.write(f"demo: mission {mission.code}, {len(offices)} offices, {len(DEMO_USERS)} users")

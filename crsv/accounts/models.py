@@ -1,0 +1,152 @@
+"""Users, missions, field offices and memberships: who may act, and where (their scope)."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Mission(models.Model):
+    """A peacekeeping mission (MONUSCO, MINUSCA, ...): the widest scope a user can have."""
+
+    code = models.CharField(
+        _("code"), max_length=16, unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,16}$", _("Use 2-16 capital letters."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class FieldOffice(models.Model):
+    """A mission's field office; dates are entered and shown in its time zone."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="field_offices",
+                                verbose_name=_("mission"))
+    code = models.CharField(
+        _("short code"), max_length=8,
+        validators=[RegexValidator(r"^[A-Z]{3,8}$", _("Use 3-8 capital letters, e.g. GOM."))],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["mission__code", "code"]
+        verbose_name = _("field office")
+        verbose_name_plural = _("field offices")
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "code"], name="fieldoffice_code_unique_in_mission"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person with an account. Roles are groups; scope is their field-office memberships."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    field_offices = models.ManyToManyField(
+        FieldOffice, through="Membership", related_name="members", blank=True,
+        verbose_name=_("field offices"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    def role_names(self) -> set[str]:
+        """The user's roles (group names), read once per request and kept on the instance."""
+        cached: set[str] | None = getattr(self, "_role_names", None)
+        if cached is None:
+            cached = set(self.groups.values_list("name", flat=True))
+            self._role_names = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and bool(self.role_names() & set(roles))
+
+    def office_ids(self) -> list[int]:
+        cached: list[int] | None = getattr(self, "_office_ids", None)
+        if cached is None:
+            cached = list(self.memberships.order_by("id").values_list("field_office_id", flat=True))
+            self._office_ids = cached
+        return cached
+
+    def mission_ids(self) -> list[int]:
+        """Missions of the user's offices: the scope of a senior WPA or an analyst."""
+        cached: list[int] | None = getattr(self, "_mission_ids", None)
+        if cached is None:
+            cached = sorted(set(
+                FieldOffice.objects.filter(id__in=self.office_ids()).values_list("mission_id", flat=True)
+            ))
+            self._mission_ids = cached
+        return cached
+
+    def primary_office(self) -> FieldOffice | None:
+        membership = self.memberships.select_related("field_office").order_by("id").first()
+        return membership.field_office if membership else None
+
+    def offices(self) -> QuerySet[FieldOffice]:
+        return FieldOffice.objects.filter(memberships__user=self).select_related("mission")
+
+
+class Membership(models.Model):
+    """A user's membership of a field office: records there are in their scope."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    field_office = models.ForeignKey(FieldOffice, on_delete=models.PROTECT, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "field_office"], name="membership_unique_user_office"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.field_office}"
+
+
+class ApiToken(models.Model):
+    """An API bearer token. Only the SHA-256 of the token is stored; the token is shown once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "expires_at"], name="apitoken_user_expiry")]
+
+    def __str__(self) -> str:
+        return f"token {self.public_id} of {self.user}"

@@ -1,0 +1,47 @@
+"""Audit sign-ins, sign-outs and failed sign-ins; remember the office time zone at sign-in."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from crsv.audit.models import AuditEvent
+from crsv.audit.services import audit_record
+from crsv.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT, SESSION_TIME_ZONE
+
+
+@receiver(user_logged_in, dispatch_uid="crsv-audit-login")
+def on_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    now = time.time()
+    request.session[SESSION_LOGIN_AT] = now
+    request.session[SESSION_LAST_SEEN] = now
+    office = user.primary_office()
+    if office is not None:
+        request.session[SESSION_TIME_ZONE] = office.time_zone
+    audit_record(actor=user, action=AuditEvent.Action.LOGIN, obj=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="crsv-audit-logout")
+def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="crsv-audit-login-failed")
+def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
+                    **kwargs: Any) -> None:
+    # The typed username is kept only as the account it names, if any: a mistyped value could
+    # be a password or anything else, and must not land in the trail.
+    account = get_user_model().objects.filter(username=credentials.get("username", "")).first()
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        object_type="accounts.user" if account else "",
+        object_public_id=account.public_id if account else None,
+        request=request,
+    )

@@ -1,0 +1,48 @@
+"""The audit trail: append-only; the database refuses UPDATE, DELETE and TRUNCATE on it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when and from where. Never a field value.
+
+    `object_type` is a model label (e.g. `incidents.incident`) and `object_public_id` its UUID;
+    nothing else about the object is stored, so the trail holds no survivor data.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGOUT = "logout", _("Signed out")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        TOKEN_ISSUED = "token_issued", _("API token issued")
+        TOKEN_REFUSED = "token_refused", _("API token refused")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # DO_NOTHING: the row must never be updated, so no ON DELETE SET NULL; users are deactivated.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"), db_constraint=True,
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_public_id = models.UUIDField(_("object id"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["object_type", "object_public_id"], name="auditevent_object"),
+            models.Index(fields=["actor", "-occurred_at"], name="auditevent_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"

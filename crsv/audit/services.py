@@ -1,0 +1,47 @@
+"""The one way to write to the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from crsv.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client address (already corrected for a trusted proxy by the middleware)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_public_id: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event. Runs in the caller's transaction, so it commits or rolls back with it.
+
+    Pass `obj` (any model with a `public_id`) or `object_type`/`object_public_id`. Only the
+    type and the public id are kept: never a value of the object.
+    """
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_public_id = obj.public_id  # type: ignore[attr-defined]  # every audited model has one
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        action=action,
+        object_type=object_type,
+        object_public_id=object_public_id,
+        ip_address=client_ip(request),
+    )

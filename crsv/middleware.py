@@ -1,0 +1,118 @@
+"""Request middleware for the platform: proxy trust, session timeouts, login, time zone."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+SESSION_LAST_SEEN = "_crsv_last_seen"
+SESSION_LOGIN_AT = "_crsv_login_at"
+SESSION_TIME_ZONE = "_crsv_tz"
+# Write the session at most this often to record activity: not on every request.
+_LAST_SEEN_RESOLUTION = 60
+
+_FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+              "HTTP_X_REAL_IP")
+
+
+class TrustedProxyMiddleware:
+    """Believe forwarded headers only when the request comes from a trusted reverse proxy.
+
+    From the proxy, the client address is its `X-Real-IP` (set by nginx to the peer it saw).
+    From anyone else the forwarded headers are dropped, so `SECURE_PROXY_SSL_HEADER` and the
+    audit trail's client address cannot be forged by a client that reaches the app directly.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.networks = [ipaddress.ip_network(n, strict=False) for n in settings.CRSV_TRUSTED_PROXIES]
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if self.networks and self._trusted(meta.get("REMOTE_ADDR", "")):
+            real_ip = meta.get("HTTP_X_REAL_IP", "").strip()
+            if real_ip:
+                try:
+                    meta["REMOTE_ADDR"] = str(ipaddress.ip_address(real_ip))
+                except ValueError:
+                    pass
+        else:
+            for header in _FORWARDED:
+                meta.pop(header, None)
+        return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Log out after an idle period and after an absolute session lifetime."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        self.absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            session = request.session
+            last_seen = session.get(SESSION_LAST_SEEN, now)
+            login_at = session.get(SESSION_LOGIN_AT, now)
+            if now - last_seen > self.idle or now - login_at > self.absolute:
+                logout(request)
+                messages.info(request, _("Your session expired. Please sign in again."))
+                return redirect(settings.LOGIN_URL)
+            if now - last_seen >= _LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
+                session[SESSION_LAST_SEEN] = now
+                session.setdefault(SESSION_LOGIN_AT, now)
+        return self.get_response(request)
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Every page needs login unless its view is marked `login_not_required`.
+
+    The API answers for itself (DRF: 401 with `WWW-Authenticate`), so it is not redirected.
+    """
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if request.path_info.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class OfficeTimezoneMiddleware:
+    """Show and read dates in the time zone of the user's field office (stored at login)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = request.session.get(SESSION_TIME_ZONE) if hasattr(request, "session") else None
+        if name:
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

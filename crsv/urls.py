@@ -1,0 +1,41 @@
+"""URL configuration.
+
+Public endpoints (no login) are exactly these, and `tests/crsv/test_public_endpoints.py`
+checks the list: /healthz, the login and logout pages, the language switch (/i18n/setlang/),
+POST /api/v1/auth/token/, /api/schema/, and static files. Everything else requires login.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView
+
+from crsv import views
+from crsv.accounts import views as account_views
+from crsv.accounts.api.views import TokenObtainView
+
+PUBLIC_PATHS = (
+    "/healthz",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/i18n/setlang/",
+    "/api/v1/auth/token/",
+    "/api/schema/",
+)
+
+api_v1 = [
+    path("auth/token/", TokenObtainView.as_view(), name="token"),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("crsv.accounts.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("admin/", admin.site.urls),
+]

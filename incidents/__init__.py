@@ -1,0 +1,1 @@
+"""Monitoring track: incidents, violations, perpetrators (de-identified by design)."""

@@ -1,0 +1,1 @@
+"""Referrals to service providers and their notification outbox."""

@@ -1,0 +1,1 @@
+"""Service track: survivor cases, encrypted and consent-gated."""
