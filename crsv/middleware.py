@@ -23,9 +23,6 @@ SESSION_TIME_ZONE = "_crsv_tz"
 # Write the session at most this often to record activity: not on every request.
 _LAST_SEEN_RESOLUTION = 60
 
-_FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
-              "HTTP_X_REAL_IP")
-
 
 class TrustedProxyMiddleware:
     """Believe forwarded headers only when the request comes from a trusted reverse proxy.
@@ -50,14 +47,17 @@ class TrustedProxyMiddleware:
         meta = request.META
         if self.networks and self._trusted(meta.get("REMOTE_ADDR", "")):
             real_ip = meta.get("HTTP_X_REAL_IP", "").strip()
-            if real_ip:
-                try:
-                    meta["REMOTE_ADDR"] = str(ipaddress.ip_address(real_ip))
-                except ValueError:
-                    pass
+            try:
+                meta["REMOTE_ADDR"] = str(ipaddress.ip_address(real_ip))
+            except ValueError:
+                pass
         else:
-            for header in _FORWARDED:
-                meta.pop(header, None)
+            meta.pop("HTTP_X_FORWARDED_PROTO", None)
+            meta.pop("HTTP_X_FORWARDED_HOST", None)
+        # REMOTE_ADDR is now the client; a client-supplied X-Forwarded-For must not be read by
+        # anything later (DRF's throttle would otherwise key on it), so it goes in every case.
+        meta.pop("HTTP_X_FORWARDED_FOR", None)
+        meta.pop("HTTP_X_REAL_IP", None)
         return self.get_response(request)
 
 

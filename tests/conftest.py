@@ -18,6 +18,8 @@ Every persona's password is `tests.factories.PASSWORD`.
 
 from __future__ import annotations
 
+import copy
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -40,6 +42,15 @@ def _english() -> Iterator[None]:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings: Any) -> None:
+    """Each test gets its own cache key prefix in the real Redis: no state leaks between tests
+    (throttle counters, heartbeats), and nothing is flushed that a running dev server uses."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture

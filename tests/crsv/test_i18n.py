@@ -1,0 +1,44 @@
+"""English and French: the language switch and the French catalogue."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from crsv.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_language_switch_is_public_and_turns_pages_french(client: Client) -> None:
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="fr"' in body
+    assert "Se connecter" in body
+    assert "Nom d’utilisateur" in body or "Nom d'utilisateur" in body
+
+
+def test_home_in_french(client: Client, wpa: User) -> None:
+    client.force_login(wpa)
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "Vos rôles" in body
+    assert "Conseillère pour la protection des femmes" in body
+    assert "Vos bureaux" in body
+
+
+@pytest.mark.parametrize(
+    "english",
+    [
+        "Sign in", "Sign out", "Your roles", "Your field offices", "Language", "Skip to content",
+        "You are signed out", "Reporter", "Analyst", "Auditor", "Administrator",
+        "Your session expired. Please sign in again.", "Wrong username or password.",
+        "The token has expired; request a new one.",
+    ],
+)
+def test_every_string_has_a_french_translation(english: str) -> None:
+    with translation.override("fr"):
+        assert translation.gettext(english) != english
