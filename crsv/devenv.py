@@ -41,7 +41,7 @@ EMBEDDED_REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 # PostgreSQL refuses to run as root; when we are root it runs as this unprivileged user.
 PG_SYSTEM_USER = "crsvpg"
 
-DEMO_PASSWORD_DEFAULT = "crsv-demo-2026"
+DEMO_PASSWORD_DEFAULT = "crsv-demo-2026"  # noqa: S105  (documented development default)
 
 
 def _random_key() -> str:
@@ -135,8 +135,18 @@ def postgres_start() -> None:
             os.chown(PG_DATA, user.pw_uid, user.pw_gid)
         PG_DATA.chmod(0o700)
         print(f"Initialising PostgreSQL in {PG_DATA} ...", flush=True)
-        _run_pg([_pg_bin("initdb"), "-D", str(PG_DATA), "-U", "postgres", "--auth=trust",
-                 "--encoding=UTF8", "--locale=C.UTF-8"])
+        _run_pg(
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(PG_DATA),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
         with (PG_DATA / "postgresql.conf").open("a") as conf:
             conf.write(
                 "\n# crsv embedded development server\n"
@@ -151,15 +161,15 @@ def postgres_start() -> None:
     if _run_pg([_pg_bin("pg_ctl"), "status", "-D", str(PG_DATA)], check=False).returncode != 0:
         if _port_open(PG_PORT):
             raise SystemExit(f"Port {PG_PORT} is taken by another program; set CRSV_DEV_PG_PORT.")
-        result = _run_pg([_pg_bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(PG_DATA),
-                          "-l", str(PG_LOG)], check=False)
+        result = _run_pg(
+            [_pg_bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(PG_DATA), "-l", str(PG_LOG)], check=False
+        )
         if result.returncode != 0:
             raise SystemExit(f"PostgreSQL did not start; see {PG_LOG}\n{result.stderr}")
-    exists = _run_pg([_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres",
-                      "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{PG_DATABASE}'"])
-    if exists.stdout.strip() != "1":
-        _run_pg([_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres",
-                 PG_DATABASE])
+    connect = ["-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres"]
+    query = "SELECT 1 FROM pg_database WHERE datname = 'crsv'"
+    if _run_pg([_pg_bin("psql"), *connect, "-tAc", query]).stdout.strip() != "1":
+        _run_pg([_pg_bin("createdb"), *connect, PG_DATABASE])
 
 
 def postgres_stop() -> None:
@@ -177,10 +187,27 @@ def redis_start() -> None:
     if _port_open(REDIS_PORT):
         return
     subprocess.run(  # noqa: S603
-        [_redis_bin("redis-server"), "--bind", "127.0.0.1", "--port", str(REDIS_PORT),
-         "--dir", str(REDIS_DIR), "--appendonly", "yes", "--save", "",
-         "--maxmemory-policy", "noeviction", "--daemonize", "yes",
-         "--pidfile", str(REDIS_DIR / "redis.pid"), "--logfile", str(REDIS_DIR / "redis.log")],
+        [
+            _redis_bin("redis-server"),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(REDIS_PORT),
+            "--dir",
+            str(REDIS_DIR),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+            "--maxmemory-policy",
+            "noeviction",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+        ],
         check=True,
         start_new_session=True,
     )
@@ -223,16 +250,19 @@ def run(port: int) -> None:
     _manage("bootstrap", "--demo", env=env)
     password = os.environ.get("CRSV_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     users = "reporter wpa senior_wpa analyst provider admin auditor wpa_bunia"
-    print(f"\n  CRSV is starting on http://127.0.0.1:{port}/\n"
-          f"  Demo logins ({users}), password: {password}\n"
-          "  Ctrl-C stops the web server, worker and beat; `make stop` stops PostgreSQL and Redis.\n",
-          flush=True)
+    print(
+        f"\n  CRSV is starting on http://127.0.0.1:{port}/\n"
+        f"  Demo logins ({users}), password: {password}\n"
+        "  Ctrl-C stops the web server, worker and beat; `make stop` stops PostgreSQL and Redis.\n",
+        flush=True,
+    )
     celery = [sys.executable, "-m", "celery", "-A", "crsv"]
     commands = [
         [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}"],
         [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
         [*celery, "beat", "--loglevel=INFO", "--schedule", str(DATA / "celerybeat-schedule")],
     ]
+    names = ["web", "worker", "beat"]
     children = [subprocess.Popen(cmd, env=env, cwd=ROOT) for cmd in commands]  # noqa: S603
     try:
         while all(child.poll() is None for child in children):
@@ -248,7 +278,7 @@ def run(port: int) -> None:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
-    failed = [c.args[2] for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
+    failed = [n for n, c in zip(names, children, strict=True) if c.returncode not in (0, -signal.SIGTERM)]
     if failed:
         raise SystemExit(f"stopped: {failed} exited with an error")
 

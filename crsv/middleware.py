@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import time
 import zoneinfo
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,10 +49,8 @@ class TrustedProxyMiddleware:
         meta = request.META
         if self.networks and self._trusted(meta.get("REMOTE_ADDR", "")):
             real_ip = meta.get("HTTP_X_REAL_IP", "").strip()
-            try:
+            with contextlib.suppress(ValueError):  # no or bad X-Real-IP: keep the proxy's address
                 meta["REMOTE_ADDR"] = str(ipaddress.ip_address(real_ip))
-            except ValueError:
-                pass
         else:
             meta.pop("HTTP_X_FORWARDED_PROTO", None)
             meta.pop("HTTP_X_FORWARDED_HOST", None)
@@ -97,7 +97,7 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         view_func: Callable[..., Any],
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
-    ) -> HttpResponse | None:
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -25,7 +25,9 @@ class Mission(models.Model):
     """A peacekeeping mission (MONUSCO, MINUSCA, ...): the widest scope a user can have."""
 
     code = models.CharField(
-        _("code"), max_length=16, unique=True,
+        _("code"),
+        max_length=16,
+        unique=True,
         validators=[RegexValidator(r"^[A-Z]{2,16}$", _("Use 2-16 capital letters."))],
     )
     name = models.CharField(_("name"), max_length=200)
@@ -42,10 +44,12 @@ class Mission(models.Model):
 class FieldOffice(models.Model):
     """A mission's field office; dates are entered and shown in its time zone."""
 
-    mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="field_offices",
-                                verbose_name=_("mission"))
+    mission = models.ForeignKey(
+        Mission, on_delete=models.PROTECT, related_name="field_offices", verbose_name=_("mission")
+    )
     code = models.CharField(
-        _("short code"), max_length=8,
+        _("short code"),
+        max_length=8,
         validators=[RegexValidator(r"^[A-Z]{3,8}$", _("Use 3-8 capital letters, e.g. GOM."))],
     )
     name = models.CharField(_("name"), max_length=200)
@@ -68,7 +72,10 @@ class User(AbstractUser):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     field_offices = models.ManyToManyField(
-        FieldOffice, through="Membership", related_name="members", blank=True,
+        FieldOffice,
+        through="Membership",
+        related_name="members",
+        blank=True,
         verbose_name=_("field offices"),
     )
 
@@ -101,9 +108,9 @@ class User(AbstractUser):
         """Missions of the user's offices: the scope of a senior WPA or an analyst."""
         cached: list[int] | None = getattr(self, "_mission_ids", None)
         if cached is None:
-            cached = sorted(set(
-                FieldOffice.objects.filter(id__in=self.office_ids()).values_list("mission_id", flat=True)
-            ))
+            cached = sorted(
+                set(FieldOffice.objects.filter(id__in=self.office_ids()).values_list("mission_id", flat=True))
+            )
             self._mission_ids = cached
         return cached
 

@@ -33,8 +33,9 @@ def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> No
 
 
 @receiver(user_login_failed, dispatch_uid="crsv-audit-login-failed")
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                    **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # The typed username is kept only as the account it names, if any: a mistyped value could
     # be a password or anything else, and must not land in the trail.
     account = get_user_model().objects.filter(username=credentials.get("username", "")).first()

@@ -27,8 +27,13 @@ class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     # DO_NOTHING: the row must never be updated, so no ON DELETE SET NULL; users are deactivated.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"), db_constraint=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        db_constraint=True,
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)

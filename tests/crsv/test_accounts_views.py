@@ -26,8 +26,7 @@ def test_login_page_has_labelled_inputs(client: Client) -> None:
 
 
 def test_login_shows_name_roles_and_offices(client: Client, wpa: User) -> None:
-    response = client.post(reverse("accounts:login"), {"username": "wpa", "password": PASSWORD},
-                           follow=True)
+    response = client.post(reverse("accounts:login"), {"username": "wpa", "password": PASSWORD}, follow=True)
     body = response.content.decode()
     assert response.status_code == 200
     assert wpa.display_name in body

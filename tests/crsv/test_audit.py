@@ -58,8 +58,16 @@ def test_record_keeps_type_and_public_id_only(wpa: object) -> None:
     assert event.object_type == "accounts.user"
     assert event.object_public_id == wpa.public_id  # type: ignore[attr-defined]
     columns = {f.column for f in AuditEvent._meta.concrete_fields}
-    assert columns == {"id", "public_id", "occurred_at", "actor_id", "action", "object_type",
-                       "object_public_id", "ip_address"}
+    assert columns == {
+        "id",
+        "public_id",
+        "occurred_at",
+        "actor_id",
+        "action",
+        "object_type",
+        "object_public_id",
+        "ip_address",
+    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,9 +33,19 @@ def test_home_in_french(client: Client, wpa: User) -> None:
 @pytest.mark.parametrize(
     "english",
     [
-        "Sign in", "Sign out", "Your roles", "Your field offices", "Language", "Skip to content",
-        "You are signed out", "Reporter", "Analyst", "Auditor", "Administrator",
-        "Your session expired. Please sign in again.", "Wrong username or password.",
+        "Sign in",
+        "Sign out",
+        "Your roles",
+        "Your field offices",
+        "Language",
+        "Skip to content",
+        "You are signed out",
+        "Reporter",
+        "Analyst",
+        "Auditor",
+        "Administrator",
+        "Your session expired. Please sign in again.",
+        "Wrong username or password.",
         "The token has expired; request a new one.",
     ],
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from crsv.urls import PUBLIC_PATHS
 
@@ -23,17 +22,25 @@ pytestmark = pytest.mark.django_db
         ("get", "/static/css/app.css", {200}),
     ],
 )
-def test_public_endpoint_answers_anonymous(client: Client, method: str, path: str,
-                                           expected: set[int]) -> None:
-    response = getattr(client, method)(path, content_type="application/json") if path.startswith(
-        "/api/v1/") else getattr(client, method)(path)
+def test_public_endpoint_answers_anonymous(
+    client: Client, method: str, path: str, expected: set[int]
+) -> None:
+    response = (
+        getattr(client, method)(path, content_type="application/json")
+        if path.startswith("/api/v1/")
+        else getattr(client, method)(path)
+    )
     assert response.status_code in expected
 
 
 def test_public_list_is_the_documented_one() -> None:
     assert set(PUBLIC_PATHS) == {
-        "/healthz", "/accounts/login/", "/accounts/logout/", "/i18n/setlang/",
-        "/api/v1/auth/token/", "/api/schema/",
+        "/healthz",
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/i18n/setlang/",
+        "/api/v1/auth/token/",
+        "/api/schema/",
     }
 
 

@@ -17,8 +17,7 @@ from crsv.accounts.services import api_token_issue
 
 class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False,
-                                     style={"input_type": "password"})
+    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
     otp_token = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
 
@@ -53,6 +52,6 @@ class TokenObtainView(APIView):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        raw, token = api_token_issue(user=user, request=request._request)  # type: ignore[arg-type]  # authenticate() returns our User
+        raw, token = api_token_issue(user=user, request=request._request)
         body = TokenOutputSerializer({"token": raw, "expires_at": token.expires_at}).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})

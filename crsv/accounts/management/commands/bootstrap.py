@@ -15,11 +15,20 @@ from crsv.accounts.roles import Role, roles_ensure
 # Model-level permissions for the Django admin only; records are scoped by visible_to(user).
 ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
-        "accounts.add_user", "accounts.change_user", "accounts.view_user",
-        "accounts.add_mission", "accounts.change_mission", "accounts.view_mission",
-        "accounts.add_fieldoffice", "accounts.change_fieldoffice", "accounts.view_fieldoffice",
-        "accounts.add_membership", "accounts.change_membership", "accounts.delete_membership",
-        "accounts.view_membership", "auth.view_group",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "accounts.add_mission",
+        "accounts.change_mission",
+        "accounts.view_mission",
+        "accounts.add_fieldoffice",
+        "accounts.change_fieldoffice",
+        "accounts.view_fieldoffice",
+        "accounts.add_membership",
+        "accounts.change_membership",
+        "accounts.delete_membership",
+        "accounts.view_membership",
+        "auth.view_group",
     ],
     Role.AUDITOR: ["audit.view_auditevent"],
 }
@@ -78,14 +87,15 @@ class Command(BaseCommand):
         offices = {}
         for code, name, tz in DEMO_OFFICES:
             offices[code], _ = FieldOffice.objects.update_or_create(
-                mission=mission, code=code, defaults={"name": name, "time_zone": tz},
+                mission=mission,
+                code=code,
+                defaults={"name": name, "time_zone": tz},
             )
         password = settings.CRSV_DEMO_PASSWORD
         for username, first, last, role, office in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last,
-                          "email": f"{username}@monusco.example.org"},
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@monusco.example.org"},
             )
             if created or not user.check_password(password):
                 user.set_password(password)
