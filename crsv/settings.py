@@ -25,6 +25,7 @@ from crsv.config import (
     env_required,
     env_str,
 )
+from crsv.crypto import keyring_parse
 
 # Lets admin and queryset classes be subscripted for type hints at run time.
 django_stubs_ext.monkeypatch()
@@ -52,16 +53,20 @@ else:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
-    CRSV_MASTER_KEYS = env_str("CRSV_MASTER_KEYS") or ""
-    CRSV_BLIND_INDEX_KEY = env_str("CRSV_BLIND_INDEX_KEY") or ""
+    CRSV_MASTER_KEYS = env_required("CRSV_MASTER_KEYS")
+    CRSV_BLIND_INDEX_KEY = env_required("CRSV_BLIND_INDEX_KEY")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters.")
+
+# Fail at start, not at the first survivor read, on a malformed master key list.
+keyring_parse(CRSV_MASTER_KEYS)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "crsv.accounts",
     "crsv.audit",
+    "crsv.keys",
     "incidents",
     "survivors",
     "referrals",

@@ -1,0 +1,168 @@
+"""Envelope encryption of survivor data with AES-256-GCM (DESIGN §5).
+
+- Master keys come from the environment (`CRSV_MASTER_KEYS` = `id:key,id:key`, the first one
+  active; `CRSV_MASTER_KEYS_FILE` works too). Never `SECRET_KEY`, never the database.
+- Each protected record has its own random 256-bit data key (`crsv.keys.models.DataKey`), stored
+  only wrapped (encrypted) by a master key, with that key's id: rotating a master key re-wraps
+  data keys and touches no field ciphertext.
+- Every ciphertext starts with a version byte and is bound by associated data to its table, field
+  and row, so a ciphertext copied to another row or field fails to decrypt.
+- Any failure to decrypt raises `DecryptionError`; nothing here ever returns ciphertext, an empty
+  string or None in place of a value it could not read.
+
+Ciphertext layout: version (1 byte) | nonce (12 bytes) | AES-GCM ciphertext and tag. The
+plaintext is a presence byte (0 = None, 1 = a string) followed by the UTF-8 text, so `None` and
+`""` stay distinct.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+VERSION = 1
+_NONCE = 12
+_KEY_BYTES = 32
+_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+class DecryptionError(Exception):
+    """A ciphertext could not be decrypted: tampered, moved, erased, or its key is unknown."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """The master keys by id; `active_id` wraps new data keys."""
+
+    keys: dict[str, bytes]
+    active_id: str
+
+    @property
+    def active(self) -> bytes:
+        return self.keys[self.active_id]
+
+
+def keyring_parse(raw: str) -> Keyring:
+    """Parse `id:key,id:key` (keys: 32 bytes, URL-safe base64). Raises ImproperlyConfigured."""
+    keys: dict[str, bytes] = {}
+    for entry in [e.strip() for e in raw.split(",") if e.strip()]:
+        key_id, sep, encoded = entry.partition(":")
+        if not sep or not _KEY_ID.match(key_id):
+            raise ImproperlyConfigured(
+                "CRSV_MASTER_KEYS entries must be 'id:key' with an id of letters, digits, - or _."
+            )
+        try:
+            key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except (binascii.Error, ValueError) as exc:
+            raise ImproperlyConfigured(f"CRSV_MASTER_KEYS: key {key_id!r} is not base64.") from exc
+        if len(key) != _KEY_BYTES:
+            raise ImproperlyConfigured(f"CRSV_MASTER_KEYS: key {key_id!r} must be 32 bytes.")
+        if key_id in keys:
+            raise ImproperlyConfigured(f"CRSV_MASTER_KEYS: key id {key_id!r} appears twice.")
+        keys[key_id] = key
+    if not keys:
+        raise ImproperlyConfigured("CRSV_MASTER_KEYS must hold at least one 'id:key' entry.")
+    return Keyring(keys=keys, active_id=next(iter(keys)))
+
+
+@lru_cache(maxsize=1)
+def keyring() -> Keyring:
+    return keyring_parse(settings.CRSV_MASTER_KEYS)
+
+
+@receiver(setting_changed)
+def _forget_keyring(setting: str, **kwargs: object) -> None:
+    if setting == "CRSV_MASTER_KEYS":
+        keyring.cache_clear()
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(_NONCE)
+    return bytes([VERSION]) + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def _open(key: bytes, blob: bytes | memoryview | None, aad: bytes) -> bytes:
+    if blob is None:
+        raise DecryptionError("no ciphertext")
+    data = bytes(blob)
+    if len(data) < 1 + _NONCE + 16 or data[0] != VERSION:
+        raise DecryptionError("malformed ciphertext or unknown version")
+    try:
+        return AESGCM(key).decrypt(data[1 : 1 + _NONCE], data[1 + _NONCE :], aad)
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext does not authenticate") from exc
+
+
+def _wrap_aad(owner: str) -> bytes:
+    return f"crsv-data-key|{owner}".encode()
+
+
+def wrap_data_key(data_key: bytes, *, owner: str, ring: Keyring | None = None) -> tuple[str, bytes]:
+    """Wrap `data_key` under the active master key; bound to `owner` (the DataKey's public id)."""
+    ring = ring or keyring()
+    return ring.active_id, _seal(ring.active, data_key, _wrap_aad(owner))
+
+
+def unwrap_data_key(
+    wrapped: bytes | memoryview | None, *, key_id: str, owner: str, ring: Keyring | None = None
+) -> bytes:
+    ring = ring or keyring()
+    master = ring.keys.get(key_id)
+    if master is None:
+        raise DecryptionError(f"master key {key_id!r} is not configured")
+    return _open(master, wrapped, _wrap_aad(owner))
+
+
+def _field_aad(table: str, field: str, row: str) -> bytes:
+    return f"{table}|{field}|{row}".encode()
+
+
+def encrypt_value(value: str | None, *, key: bytes, table: str, field: str, row: str) -> bytes:
+    """Encrypt one field value, bound to its table, field and row (the row's public id)."""
+    payload = b"\x00" if value is None else b"\x01" + value.encode("utf-8")
+    return _seal(key, payload, _field_aad(table, field, row))
+
+
+def decrypt_value(
+    blob: bytes | memoryview | None, *, key: bytes, table: str, field: str, row: str
+) -> str | None:
+    payload = _open(key, blob, _field_aad(table, field, row))
+    if payload == b"\x00":
+        return None
+    if payload[:1] != b"\x01":
+        raise DecryptionError("unknown payload marker")
+    return payload[1:].decode("utf-8")
+
+
+class FieldCipher:
+    """Encrypts and decrypts the fields of one row with that row's (unwrapped) data key.
+
+    Made per request for the rows it shows; it is never cached, so no plaintext key outlives
+    the request that needed it.
+    """
+
+    def __init__(self, *, key: bytes, table: str, row: str) -> None:
+        self._key = key
+        self._table = table
+        self._row = row
+
+    def encrypt(self, field: str, value: str | None) -> bytes:
+        return encrypt_value(value, key=self._key, table=self._table, field=field, row=self._row)
+
+    def decrypt(self, field: str, blob: bytes | memoryview | None) -> str | None:
+        return decrypt_value(blob, key=self._key, table=self._table, field=field, row=self._row)

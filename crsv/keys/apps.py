@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KeysConfig(AppConfig):
+    name = "crsv.keys"
+    label = "keys"
+    verbose_name = "Encryption keys"
