@@ -51,3 +51,33 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AccessEvent(models.Model):
+    """One survivor's identifying data shown to one user (or exported), written in the same
+    transaction as the response that reveals it. Holds the survivor's public id, never a value.
+    Append-only, like AuditEvent."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("Case viewed")
+        LIST = "list", _("Shown in a list")
+        EDIT = "edit", _("Shown for editing")
+        SEARCH = "search", _("Shown in search results")
+        API = "api", _("Returned by the API")
+        EXPORT = "export", _("Exported")
+
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+", verbose_name=_("actor")
+    )
+    survivor_public_id = models.UUIDField(_("survivor"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from crsv.audit.models import AuditEvent
+from crsv.audit.models import AccessEvent, AuditEvent
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -44,4 +44,17 @@ def audit_record(
         object_type=object_type,
         object_public_id=object_public_id,
         ip_address=client_ip(request),
+    )
+
+
+def access_record(
+    *, actor: Any, survivor_public_ids: list[uuid.UUID], kind: str, request: HttpRequest | None = None
+) -> None:
+    """One AccessEvent per survivor revealed, in one INSERT, in the caller's transaction."""
+    ip = client_ip(request)
+    AccessEvent.objects.bulk_create(
+        [
+            AccessEvent(actor=actor, survivor_public_id=public_id, kind=kind, ip_address=ip)
+            for public_id in dict.fromkeys(survivor_public_ids)
+        ]
     )
