@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from crsv.accounts.models import FieldOffice, Mission
 from crsv.keys.models import DataKey
@@ -43,7 +44,7 @@ def survivor_code_new() -> str:
     return f"S-{chars[:4]}-{chars[4:]}"
 
 
-def _ciphertext(label: str) -> models.BinaryField[Any, Any]:
+def _ciphertext(label: StrOrPromise) -> models.BinaryField[Any, Any]:
     return models.BinaryField(label, null=True, editable=False)
 
 
@@ -255,7 +256,11 @@ class Consent(models.Model):
     method = models.CharField(_("how"), max_length=16, choices=Method.choices, blank=True)
     explained_in = models.CharField(_("explained in"), max_length=8, choices=Language.choices, blank=True)
     consent_text = models.ForeignKey(
-        ConsentText, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        ConsentText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("consent text"),
     )
     given_at = models.DateTimeField(_("given at"))
@@ -273,7 +278,9 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["survivor", "purpose"], name="consent_survivor_purpose")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="grant", withdraws__isnull=True) | Q(kind="withdrawal", withdraws__isnull=False)),
+                condition=(
+                    Q(kind="grant", withdraws__isnull=True) | Q(kind="withdrawal", withdraws__isnull=False)
+                ),
                 name="consent_withdrawal_names_its_grant",
             ),
             models.CheckConstraint(

@@ -10,7 +10,7 @@ from django.db.models import Q
 from crsv.accounts.roles import Role
 
 if TYPE_CHECKING:
-    from survivors.models import Survivor
+    from survivors.models import Survivor  # noqa: F401  (named in the QuerySet's type parameter)
 
 
 def identifying_access_q(user: Any) -> Q:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -216,9 +217,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(
-    *, actor: User, consent: Consent, request: HttpRequest | None = None
-) -> Consent:
+def consent_withdraw(*, actor: User, consent: Consent, request: HttpRequest | None = None) -> Consent:
     """Append the withdrawal of a grant; it takes effect on the next request."""
     grant = Consent.objects.select_for_update().select_related("survivor").get(pk=consent.pk)
     if not permissions.can_record_consent(actor, grant.survivor):
