@@ -28,6 +28,7 @@ PUBLIC_PATHS = (
 
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
+    path("survivors/", include("survivors.api.urls")),
 ]
 
 urlpatterns = [
