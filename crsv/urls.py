@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
@@ -26,7 +26,7 @@ PUBLIC_PATHS = (
     "/api/schema/",
 )
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
     path("survivors/", include("survivors.api.urls")),
 ]
@@ -35,6 +35,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("crsv.accounts.urls")),
+    path("survivors/", include("survivors.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

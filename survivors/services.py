@@ -240,3 +240,44 @@ def consent_withdraw(*, actor: User, consent: Consent, request: HttpRequest | No
     withdrawal.save()
     audit_record(actor=actor, action="consent.withdraw", obj=withdrawal, request=request)
     return withdrawal
+
+
+@dataclass(frozen=True)
+class ConsentGrant:
+    """One consent to record at intake (see `consent_record` for the rules)."""
+
+    purpose: str
+    given_by: str
+    method: str
+    explained_in: str
+    consent_text: ConsentText
+    service_type: str = ""
+    organisation: str = ""
+    child_assent: bool = False
+    given_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+@transaction.atomic
+def survivor_intake(
+    *,
+    actor: User,
+    field_office: FieldOffice,
+    identity: SurvivorIdentity,
+    profile: SurvivorProfile,
+    consents: list[ConsentGrant],
+    incident: Incident | None = None,
+    request: HttpRequest | None = None,
+) -> Survivor:
+    """Register a case and record the consents given at intake, all or nothing."""
+    survivor = survivor_register(
+        actor=actor,
+        field_office=field_office,
+        identity=identity,
+        profile=profile,
+        incident=incident,
+        request=request,
+    )
+    for grant in consents:
+        consent_record(actor=actor, survivor=survivor, request=request, **grant.__dict__)
+    return survivor

@@ -1,0 +1,222 @@
+"""Forms for survivor cases. Values typed here are never logged (views use
+`sensitive_post_parameters`) and are encrypted by the services before they are stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crsv.accounts.models import FieldOffice, User
+from survivors.identity import SurvivorIdentity
+from survivors.models import Consent, ConsentText, Survivor
+from survivors.services import ConsentGrant, SurvivorProfile
+
+
+class SurvivorForm(forms.Form):
+    """Identifying fields and the non-identifying profile of a case."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    address = forms.CharField(label=_("Address or village"), max_length=300, required=False)
+    caregiver = forms.CharField(
+        label=_("Caregiver"),
+        max_length=200,
+        required=False,
+        help_text=_("For a child: name and relationship."),
+    )
+    safe_contact_method = forms.CharField(label=_("Safe contact method"), max_length=300, required=False)
+    safe_contact_times = forms.CharField(label=_("Safe contact times"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    sex = forms.ChoiceField(label=_("Sex"), choices=Survivor.Sex.choices, initial=Survivor.Sex.UNKNOWN)
+    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, required=False)
+    age_band = forms.ChoiceField(
+        label=_("Age band"),
+        choices=Survivor.AgeBand.choices,
+        initial=Survivor.AgeBand.UNKNOWN,
+        help_text=_("Used when the age is not known; otherwise it follows the age."),
+    )
+    disability = forms.ChoiceField(
+        label=_("Disability"), choices=Survivor.Disability.choices, initial=Survivor.Disability.UNKNOWN
+    )
+    displacement_status = forms.ChoiceField(
+        label=_("Displacement status"),
+        choices=Survivor.Displacement.choices,
+        initial=Survivor.Displacement.UNKNOWN,
+    )
+    interview_count = forms.IntegerField(label=_("Interviews so far"), min_value=0, max_value=100, initial=0)
+    do_not_reinterview = forms.BooleanField(label=_("Do not re-interview"), required=False)
+
+    def identity(self) -> SurvivorIdentity:
+        data = self.cleaned_data
+        born = data.get("date_of_birth")
+        return SurvivorIdentity(
+            name=data["name"],
+            date_of_birth=born.isoformat() if born else "",
+            phone=data.get("phone", ""),
+            address=data.get("address", ""),
+            caregiver=data.get("caregiver", ""),
+            safe_contact_method=data.get("safe_contact_method", ""),
+            safe_contact_times=data.get("safe_contact_times", ""),
+            notes=data.get("notes", ""),
+        )
+
+    def profile(self) -> SurvivorProfile:
+        data = self.cleaned_data
+        return SurvivorProfile(
+            sex=data["sex"],
+            age=data.get("age"),
+            age_band=data["age_band"],
+            disability=data["disability"],
+            displacement_status=data["displacement_status"],
+            interview_count=data.get("interview_count") or 0,
+            do_not_reinterview=data.get("do_not_reinterview", False),
+        )
+
+
+class SurvivorCreateForm(SurvivorForm):
+    field_office = forms.ModelChoiceField(label=_("Field office"), queryset=FieldOffice.objects.none())
+
+    def __init__(self, *args: Any, offices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["field_office"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = offices
+        if offices.count() == 1:
+            field.initial = offices.first()
+
+
+def _current_texts() -> Any:
+    return ConsentText.objects.filter(retired_at__isnull=True).order_by("-published_at", "language")
+
+
+class ConsentMetaFields(forms.Form):
+    """Who gave consent, how, in which language and on which text."""
+
+    given_by = forms.ChoiceField(
+        label=_("Given by"), choices=Consent.GivenBy.choices, initial=Consent.GivenBy.SURVIVOR
+    )
+    child_assent = forms.BooleanField(label=_("The child gave her or his assent"), required=False)
+    method = forms.ChoiceField(label=_("How"), choices=Consent.Method.choices)
+    explained_in = forms.ChoiceField(label=_("Explained in"), choices=Consent.Language.choices)
+    consent_text = forms.ModelChoiceField(label=_("Consent text read"), queryset=ConsentText.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["consent_text"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = _current_texts()
+
+
+INTAKE_PURPOSES = [
+    (Consent.Purpose.CASE_MANAGEMENT.value, Consent.Purpose.CASE_MANAGEMENT.label),
+    (Consent.Purpose.STATISTICS.value, Consent.Purpose.STATISTICS.label),
+    (Consent.Purpose.CONTACT.value, Consent.Purpose.CONTACT.label),
+    (Consent.Purpose.LEGAL.value, Consent.Purpose.LEGAL.label),
+]
+
+
+class IntakeConsentForm(ConsentMetaFields):
+    """The consents given at intake: several purposes at once, one set of circumstances."""
+
+    purposes = forms.MultipleChoiceField(
+        label=_("Consent given for"),
+        choices=INTAKE_PURPOSES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    referral_services = forms.MultipleChoiceField(
+        label=_("Referral to"),
+        choices=Consent.ServiceType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("given_by", "method", "explained_in", "consent_text"):
+            self.fields[name].required = False  # required only when some consent is given
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("purposes") or data.get("referral_services"):
+            for name in ("given_by", "method", "explained_in", "consent_text"):
+                if not data.get(name):
+                    self.add_error(name, _("Required when consent is given."))
+        return data
+
+    def grants(self) -> list[ConsentGrant]:
+        data = self.cleaned_data
+        common = {
+            "given_by": data.get("given_by", ""),
+            "child_assent": data.get("child_assent", False),
+            "method": data.get("method", ""),
+            "explained_in": data.get("explained_in", ""),
+            "consent_text": data.get("consent_text"),
+        }
+        grants = [ConsentGrant(purpose=p, **common) for p in data.get("purposes", [])]
+        grants += [
+            ConsentGrant(purpose=Consent.Purpose.REFERRAL, service_type=s, **common)
+            for s in data.get("referral_services", [])
+        ]
+        return grants
+
+
+class ConsentForm(ConsentMetaFields):
+    """One consent, recorded later in the case."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
+    service_type = forms.ChoiceField(
+        label=_("Service type (for a referral)"),
+        choices=[("", "—"), *Consent.ServiceType.choices],
+        required=False,
+    )
+    organisation = forms.CharField(
+        label=_("Organisation (for sharing identifiable data)"), max_length=200, required=False
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Expires at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    field_order = ["purpose", "service_type", "organisation"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        purpose = data.get("purpose")
+        if purpose == Consent.Purpose.REFERRAL and not data.get("service_type"):
+            self.add_error("service_type", _("Choose the service the referral is for."))
+        if purpose == Consent.Purpose.SHARE_IDENTIFIABLE and not data.get("organisation", "").strip():
+            self.add_error("organisation", _("Name the organisation the data may be shared with."))
+        return data
+
+    def grant(self) -> ConsentGrant:
+        data = self.cleaned_data
+        return ConsentGrant(
+            purpose=data["purpose"],
+            service_type=data.get("service_type", ""),
+            organisation=data.get("organisation", ""),
+            given_by=data["given_by"],
+            child_assent=data.get("child_assent", False),
+            method=data["method"],
+            explained_in=data["explained_in"],
+            consent_text=data["consent_text"],
+            expires_at=data.get("expires_at"),
+        )
+
+
+class UserChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class AssignForm(forms.Form):
+    assignee = UserChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, UserChoiceField)
+        field.queryset = candidates
