@@ -1,0 +1,100 @@
+"""Canary test: survivor values written through every path turn up nowhere but as ciphertext.
+
+Searched: every text, bytea and json column of every table, the decoded sessions, every Redis key
+and value (base64-decoded too), the log output, and PostgreSQL's server log.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from crsv.accounts.models import FieldOffice, User
+from survivors.models import ConsentText, Survivor
+from tests.security.canary import leaks, pg_log_size
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("name", "phone", "address", "caregiver", "safe_contact_method", "safe_contact_times", "notes")
+
+
+@pytest.fixture
+def canaries() -> dict[str, str]:
+    return {field: f"CANARY{uuid.uuid4().hex[:12]}{field.upper()}" for field in FIELDS}
+
+
+def test_no_survivor_value_leaks_through_pages(
+    login: Callable[[User], Client],
+    wpa: User,
+    senior_wpa: User,
+    office: FieldOffice,
+    canaries: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    settings: Any,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    pg_offset = pg_log_size()
+    text = ConsentText.objects.get(version="1.0", language="fr")
+    client = login(wpa)
+    form = {
+        "field_office": office.pk,
+        "date_of_birth": "2001-02-03",
+        "sex": "female",
+        "age": "",
+        "age_band": "18-25",
+        "disability": "none",
+        "displacement_status": "idp",
+        "interview_count": "1",
+        "consent-purposes": ["case_management"],
+        "consent-given_by": "survivor",
+        "consent-method": "written",
+        "consent-explained_in": "fr",
+        "consent-consent_text": text.pk,
+        **canaries,
+    }
+    # A rejected submission first (bad age): the values come back in the form only.
+    rejected = client.post(reverse("survivors:create"), {**form, "age": "999"})
+    assert rejected.status_code == 200
+    assert canaries["name"] in rejected.content.decode()
+    # Then the real one, and every page that shows or edits the case.
+    created = client.post(reverse("survivors:create"), form)
+    assert created.status_code == 302
+    survivor = Survivor.objects.get()
+    detail = client.get(reverse("survivors:detail", args=[survivor.public_id]))
+    assert canaries["notes"] in detail.content.decode()
+    assert canaries["name"] in client.get(reverse("survivors:list")).content.decode()
+    client.get(reverse("survivors:edit", args=[survivor.public_id]))
+    client.post(reverse("survivors:edit", args=[survivor.public_id]), {**form, "age": "-5"})
+    # A senior WPA browsing the mission's cases.
+    login(senior_wpa).get(reverse("survivors:list"))
+
+    captured = capsys.readouterr()
+    logs = caplog.text + captured.out + captured.err
+    assert leaks(list(canaries.values()), logs=logs, pg_log_offset=pg_offset) == []
+
+
+def test_the_search_finds_a_planted_leak(
+    make_survivor: Callable[..., Survivor],
+    wpa: User,
+    canaries: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The search itself must be able to fail: plant a canary in a plain column and in a log."""
+    from django.core.cache import cache
+
+    survivor = make_survivor(wpa)
+    planted = canaries["name"]
+    Survivor.objects.filter(pk=survivor.pk).update(name_ct=f"x{planted}x".encode())
+    cache.set("planted", planted)
+    logging.getLogger("planted").warning("value %s", canaries["phone"])
+    found = leaks([planted, canaries["phone"]], logs=caplog.text)
+    assert any(hit.startswith("database survivors_survivor.name_ct") for hit in found)
+    assert any(hit.startswith("redis") for hit in found)
+    assert any(hit.startswith("log output") for hit in found)
