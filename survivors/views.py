@@ -55,20 +55,30 @@ def _errors_to_form(form: Form, error: ValidationError) -> None:
 
 @never_cache
 def survivor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Newest cases first. `?names=hide` shows codes only (for a screen others can see): then
+    nothing identifying is decrypted and no access event is written."""
     user = request.user
     _require_case_role(user)
     try:
         page = keyset_page(selectors.survivor_list(user=user), cursor=request.GET.get("after"))
     except BadCursor:
         page = keyset_page(selectors.survivor_list(user=user), cursor=None)
-    names = selectors.survivor_names_reveal(
-        user=user, survivors=page.rows, kind=AccessEvent.Kind.LIST, request=request
-    )
+    hide_names = request.GET.get("names") == "hide"
+    names: dict[int, str] = {}
+    if not hide_names:
+        names = selectors.survivor_names_reveal(
+            user=user, survivors=page.rows, kind=AccessEvent.Kind.LIST, request=request
+        )
     rows = [(survivor, names.get(survivor.pk)) for survivor in page.rows]
     return render(
         request,
         "survivors/list.html",
-        {"rows": rows, "next_cursor": page.next_cursor, "first_page": not request.GET.get("after")},
+        {
+            "rows": rows,
+            "hide_names": hide_names,
+            "next_cursor": page.next_cursor,
+            "first_page": not request.GET.get("after"),
+        },
     )
 
 

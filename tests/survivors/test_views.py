@@ -267,3 +267,12 @@ def test_create_from_incident_out_of_scope_is_404(login: Callable[[User], Client
 
     assert login(wpa).get(reverse("survivors:create") + f"?incident={uuid.uuid4()}").status_code == 404
     assert login(wpa).get(reverse("survivors:create") + "?incident=not-a-uuid").status_code == 404
+
+
+def test_hide_names_decrypts_nothing_and_logs_nothing(
+    login: Callable[[User], Client], wpa: User, owned: Survivor
+) -> None:
+    body = login(wpa).get(reverse("survivors:list") + "?names=hide").content.decode()
+    assert owned.code in body
+    assert NAME not in body
+    assert not AccessEvent.objects.exists()
