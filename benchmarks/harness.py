@@ -165,9 +165,8 @@ def measure(targets: Sequence[Target]) -> None:
             target.rates.append(rate)
             target.p50.append(p50)
             target.p99.append(p99)
-            print(
-                f"  round {round_number} {target.name:<28} {rate:9.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms"
-            )
+            figures = f"{rate:9.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms"
+            print(f"  round {round_number} {target.name:<28} {figures}")
 
 
 def report(targets: Sequence[Target]) -> None:
