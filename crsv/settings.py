@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# How long a senior WPA's break-glass opening of a case lasts.
+BREAK_GLASS_DURATION = timedelta(minutes=env_int("BREAK_GLASS_MINUTES", 60, minimum=1))
 API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_HOURS", 8, minimum=1))
 
 CRSV_DEMO_PASSWORD = env_str("CRSV_DEMO_PASSWORD", devenv.DEMO_PASSWORD_DEFAULT)

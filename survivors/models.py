@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+from guardian.models import UserObjectPermissionBase
 
 from crsv.accounts.models import FieldOffice, Mission
 from crsv.keys.models import DataKey
@@ -46,6 +47,15 @@ def survivor_code_new() -> str:
 
 def _ciphertext(label: StrOrPromise) -> models.BinaryField[Any, Any]:
     return models.BinaryField(label, null=True, editable=False)
+
+
+class ErasureReason(models.TextChoices):
+    """Why a case was erased: a choice, not free text, so the record itself holds nothing."""
+
+    SURVIVOR_REQUEST = "survivor_request", _("The survivor asked for it")
+    SAFETY = "safety", _("Safety risk in keeping the data")
+    RETENTION = "retention", _("Retention period ended")
+    ERROR = "error", _("Registered in error or duplicate")
 
 
 class Survivor(models.Model):
@@ -126,6 +136,9 @@ class Survivor(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    erasure_reason = models.CharField(
+        _("erasure reason"), max_length=24, choices=ErasureReason.choices, blank=True
+    )
 
     objects = SurvivorQuerySet.as_manager()
 
@@ -133,6 +146,8 @@ class Survivor(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("survivor")
         verbose_name_plural = _("survivors")
+        # Granted per case only (SurvivorUserObjectPermission); never as a model-wide permission.
+        permissions = [("access_case", "Full access to one case (per-case grant)")]
         indexes = [
             models.Index(fields=["assigned_wpa", "-created_at", "-id"], name="survivor_assignee_recent"),
             models.Index(fields=["registered_by", "-created_at", "-id"], name="survivor_registrar_recent"),
@@ -306,3 +321,60 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_purpose_display()}"
+
+
+class SurvivorSearchEntry(models.Model):
+    """A blind-index entry for exact search by name or phone (see survivors.blind_index).
+    Replaced when the case changes; deleted when the case is erased."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("Name")
+        PHONE = "phone", _("Phone")
+
+    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="search_entries")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    digest = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "digest"], name="searchentry_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} entry"
+
+
+class SurvivorUserObjectPermission(UserObjectPermissionBase):
+    """A per-case grant: django-guardian's direct foreign-key permission model, plus who granted
+    it and until when. Case lists read it through an indexed semi-join
+    (`survivors.querysets.identifying_access_q`), never through `get_objects_for_user`, and the
+    expiry is checked there on every request."""
+
+    content_object = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="grants")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("case grant")
+        verbose_name_plural = _("case grants")
+        indexes = [models.Index(fields=["user", "content_object", "expires_at"], name="grant_user_case")]
+
+
+class BreakGlass(models.Model):
+    """A senior WPA opening a case outside her grants, with a stated reason, for a limited time.
+    The reason is encrypted under the case's data key (it may name people)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="break_glass")
+    reason_ct = models.BinaryField(editable=False)
+    opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
+        indexes = [models.Index(fields=["user", "survivor", "expires_at"], name="breakglass_user_case")]
+
+    def __str__(self) -> str:
+        return f"break-glass {self.public_id}"

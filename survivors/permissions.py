@@ -31,8 +31,20 @@ def can_record_consent(user: Any, survivor: Survivor) -> bool:
 
 
 def can_assign(user: Any, survivor: Survivor) -> bool:
-    return (
-        survivor.erased_at is None
-        and user.has_role(Role.SENIOR_WPA)
-        and survivor.mission_id in user.mission_ids()
-    )
+    return survivor.erased_at is None and _senior_of_mission(user, survivor)
+
+
+def _senior_of_mission(user: Any, survivor: Survivor) -> bool:
+    return user.has_role(Role.SENIOR_WPA) and survivor.mission_id in user.mission_ids()
+
+
+def can_grant(user: Any, survivor: Survivor) -> bool:
+    return survivor.erased_at is None and _senior_of_mission(user, survivor)
+
+
+def can_break_glass(user: Any, survivor: Survivor) -> bool:
+    return survivor.erased_at is None and _senior_of_mission(user, survivor)
+
+
+def can_erase(user: Any, survivor: Survivor) -> bool:
+    return survivor.erased_at is None and _senior_of_mission(user, survivor)

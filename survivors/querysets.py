@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from crsv.accounts.roles import Role
 
@@ -14,13 +15,28 @@ if TYPE_CHECKING:
 
 
 def identifying_access_q(user: Any) -> Q:
-    """The cases whose identifying fields `user` may read: assigned to her, or registered by her
-    until a WPA takes the case. Per-case grants and break-glass add their rows here."""
+    """The cases whose identifying fields `user` may read: assigned to her; registered by her
+    until a WPA takes the case; granted to her (unexpired); or opened by break-glass (unexpired).
+
+    Grants and break-glass are semi-joins on (user, case, expiry) indexes: the plan stays an
+    index scan however many grants exist (tests/survivors/test_grants.py checks the plan).
+    Expiry is compared with the database's clock on every request, so a revocation or an
+    expiry takes effect on the very next request.
+    """
+    from survivors.models import BreakGlass, SurvivorUserObjectPermission
+
     q = Q()
     if user.has_role(Role.WPA, Role.SENIOR_WPA):
         q |= Q(assigned_wpa=user)
     if user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA):
         q |= Q(registered_by=user, assigned_wpa__isnull=True)
+        live_grants = SurvivorUserObjectPermission.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=Now()), user=user
+        )
+        q |= Q(id__in=live_grants.values("content_object_id"))
+    if user.has_role(Role.SENIOR_WPA):
+        live_break_glass = BreakGlass.objects.filter(user=user, expires_at__gt=Now())
+        q |= Q(id__in=live_break_glass.values("survivor_id"))
     return q
 
 

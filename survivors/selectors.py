@@ -7,13 +7,14 @@ import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, QuerySet, Value
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from crsv.audit.services import access_record
+from survivors import blind_index
 from survivors.identity import SurvivorIdentity, identity_decrypt, name_decrypt
-from survivors.models import Consent, Survivor
+from survivors.models import Consent, Survivor, SurvivorSearchEntry
 from survivors.querysets import identifying_access_q
 
 
@@ -73,3 +74,28 @@ def consent_list(*, user: Any, survivor: Survivor) -> QuerySet[Consent]:
 
 def consent_get(*, user: Any, survivor: Survivor, public_id: uuid.UUID | str) -> Consent:
     return get_object_or_404(consent_list(user=user, survivor=survivor), public_id=public_id)
+
+
+def survivor_search(*, user: Any, code: str = "", name: str = "", phone: str = "") -> QuerySet[Survivor]:
+    """Exact search within scope. By code: among the cases `user` can see. By name or phone:
+    only among the cases she may identify (otherwise a match would tell her who a code is),
+    through the blind index: the value itself is never stored or compared in the clear."""
+    rows = survivor_list(user=user)
+    if code.strip():
+        return rows.filter(code=code.strip().upper())
+    entries: list[tuple[str, bytes]] = []
+    if name.strip():
+        entries.append(("name", blind_index.digest("name", blind_index.normalise_name(name))))
+    if phone.strip():
+        normalised = blind_index.normalise_phone(phone)
+        if not normalised:
+            return rows.none()
+        entries.append(("phone", blind_index.digest("phone", normalised)))
+    if not entries:
+        return rows.none()
+    rows = rows.filter(identifying_access_q(user))
+    for kind, digest in entries:
+        rows = rows.filter(
+            Exists(SurvivorSearchEntry.objects.filter(survivor=OuterRef("pk"), kind=kind, digest=digest))
+        )
+    return rows

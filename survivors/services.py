@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,11 +16,20 @@ from django.utils.translation import gettext as _
 from crsv.accounts.models import FieldOffice, User
 from crsv.accounts.roles import Role
 from crsv.audit.services import audit_record
-from crsv.keys.services import data_key_create
+from crsv.keys.services import data_key_create, data_key_destroy
 from incidents.models import Incident
-from survivors import permissions
+from survivors import blind_index, permissions
 from survivors.identity import SurvivorIdentity, identity_decrypt, identity_encrypt
-from survivors.models import Consent, ConsentText, Survivor, SurvivorIncident
+from survivors.models import (
+    BreakGlass,
+    Consent,
+    ConsentText,
+    ErasureReason,
+    Survivor,
+    SurvivorIncident,
+    SurvivorSearchEntry,
+    SurvivorUserObjectPermission,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,7 @@ def survivor_register(
     identity_encrypt(survivor, identity, plain)
     survivor.full_clean(exclude=["data_key", "code"])
     survivor.save()
+    _search_entries_replace(survivor, identity)
     if incident is not None:
         SurvivorIncident.objects.create(survivor=survivor, incident=incident, linked_by=actor)
     audit_record(actor=actor, action="survivor.register", obj=survivor, request=request)
@@ -113,6 +125,7 @@ def survivor_update(
     identity_encrypt(survivor, identity, survivor.data_key.unwrap())
     survivor.full_clean(exclude=["data_key", "code"])
     survivor.save()
+    _search_entries_replace(survivor, identity)
     audit_record(actor=actor, action="survivor.update", obj=survivor, request=request)
     return survivor
 
@@ -280,4 +293,112 @@ def survivor_intake(
     )
     for grant in consents:
         consent_record(actor=actor, survivor=survivor, request=request, **grant.__dict__)
+    return survivor
+
+
+def _search_entries_replace(survivor: Survivor, identity: SurvivorIdentity) -> None:
+    SurvivorSearchEntry.objects.filter(survivor=survivor).delete()
+    SurvivorSearchEntry.objects.bulk_create(
+        SurvivorSearchEntry(survivor=survivor, kind=kind, digest=digest)
+        for kind, digest in blind_index.entries(name=identity.name, phone=identity.phone)
+    )
+
+
+@transaction.atomic
+def survivor_grant(
+    *,
+    actor: User,
+    survivor: Survivor,
+    grantee: User,
+    expires_at: datetime | None = None,
+    request: HttpRequest | None = None,
+) -> SurvivorUserObjectPermission:
+    """A senior WPA gives a WPA or a reporter full access to one case, optionally until a time."""
+    if not permissions.can_grant(actor, survivor):
+        raise PermissionDenied(_("Only a senior WPA of the mission may grant access to a case."))
+    errors = {}
+    if not (grantee.is_active and grantee.has_role(Role.WPA, Role.REPORTER)):
+        errors["grantee"] = _("Access can be granted to an active WPA or reporter only.")
+    elif survivor.mission_id not in grantee.mission_ids():
+        errors["grantee"] = _("This person works for another mission.")
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = _("The expiry must be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    permission = Permission.objects.get(content_type__app_label="survivors", codename="access_case")
+    grant, _created = SurvivorUserObjectPermission.objects.update_or_create(
+        user=grantee,
+        permission=permission,
+        content_object=survivor,
+        defaults={"granted_by": actor, "expires_at": expires_at},
+    )
+    audit_record(actor=actor, action="survivor.grant", obj=survivor, request=request)
+    return grant
+
+
+@transaction.atomic
+def survivor_revoke(
+    *, actor: User, survivor: Survivor, grantee: User, request: HttpRequest | None = None
+) -> None:
+    """End a grant now: the grantee's next request no longer finds the case."""
+    if not permissions.can_grant(actor, survivor):
+        raise PermissionDenied(_("Only a senior WPA of the mission may revoke access to a case."))
+    deleted, _rows = SurvivorUserObjectPermission.objects.filter(
+        content_object=survivor, user=grantee
+    ).delete()
+    if not deleted:
+        raise ValidationError({"grantee": _("This person has no grant on this case.")})
+    audit_record(actor=actor, action="survivor.revoke", obj=survivor, request=request)
+
+
+@transaction.atomic
+def survivor_break_glass(
+    *, actor: User, survivor: Survivor, reason: str, request: HttpRequest | None = None
+) -> BreakGlass:
+    """A senior WPA opens a case outside her grants, for `BREAK_GLASS_DURATION`, stating why.
+    Audited, and shown to the mission's other senior WPAs."""
+    if not permissions.can_break_glass(actor, survivor):
+        raise PermissionDenied(_("Only a senior WPA of the mission may break the glass."))
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("State the reason in a sentence (at least 10 characters).")})
+    survivor = Survivor.objects.select_related("data_key").get(pk=survivor.pk)
+    access = BreakGlass(
+        user=actor, survivor=survivor, expires_at=timezone.now() + settings.BREAK_GLASS_DURATION
+    )
+    cipher = survivor.data_key.cipher(table=BreakGlass._meta.db_table, row=str(access.public_id))
+    access.reason_ct = cipher.encrypt("reason", reason)
+    access.save()
+    audit_record(actor=actor, action="survivor.break_glass", obj=survivor, request=request)
+    return access
+
+
+def break_glass_reason(access: BreakGlass) -> str:
+    """The stated reason (raises DecryptionError once the case is erased)."""
+    cipher = access.survivor.data_key.cipher(table=BreakGlass._meta.db_table, row=str(access.public_id))
+    return cipher.decrypt("reason", access.reason_ct) or ""
+
+
+@transaction.atomic
+def survivor_erase(
+    *, actor: User, survivor: Survivor, reason: str, request: HttpRequest | None = None
+) -> Survivor:
+    """Crypto-shred a case: destroy its data key and its blind-index entries. Every encrypted
+    field (and break-glass reason) becomes unreadable everywhere, backups included once the
+    master key of their epoch is retired; the code, the non-identifying profile and the incident
+    statistics remain. Audited; the reason is a choice, never free text."""
+    survivor = Survivor.objects.select_for_update().select_related("data_key").get(pk=survivor.pk)
+    if survivor.erased_at is not None:
+        raise ValidationError(_("This case is already erased."))
+    if not permissions.can_erase(actor, survivor):
+        raise PermissionDenied(_("Only a senior WPA of the mission may erase a case."))
+    if reason not in ErasureReason.values:
+        raise ValidationError({"reason": _("Choose why the case is erased.")})
+    data_key_destroy(data_key=survivor.data_key)
+    SurvivorSearchEntry.objects.filter(survivor=survivor).delete()
+    SurvivorUserObjectPermission.objects.filter(content_object=survivor).delete()
+    survivor.erased_at = timezone.now()
+    survivor.erasure_reason = reason
+    survivor.save(update_fields=["erased_at", "erasure_reason", "updated_at"])
+    audit_record(actor=actor, action="survivor.erase", obj=survivor, request=request)
     return survivor
