@@ -8,6 +8,7 @@ import time
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,4 +116,31 @@ class OfficeTimezoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+# What a signed-in but not yet two-factor-verified session may reach.
+_UNVERIFIED_ALLOWED = ("/accounts/two-factor/", "/accounts/logout/", "/accounts/login/", "/i18n/", "/static/")
+
+
+class TwoFactorRequiredMiddleware:
+    """A session that has not passed the second factor gets nowhere but the verification and
+    enrolment pages (and sign-out). The API refuses such sessions itself (401)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        path = request.path_info
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]  # installed by OTPMiddleware
+            and not path.startswith(_UNVERIFIED_ALLOWED)
+            and not path.startswith("/api/")
+            and path != "/healthz"
+        ):
+            return redirect(
+                f"{resolve_url('accounts:two_factor_verify')}?next={quote(request.get_full_path())}"
+            )
         return self.get_response(request)

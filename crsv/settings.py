@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -93,9 +96,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crsv.middleware.SessionTimeoutMiddleware",
     "crsv.middleware.LoginRequiredMiddleware",
+    "crsv.middleware.TwoFactorRequiredMiddleware",
     "crsv.middleware.OfficeTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -159,6 +164,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 15, minimum=1))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 10, minimum=1))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+
+# Two-factor sign-in (TOTP) for everyone; codes are one per 30 s step, one step of tolerance.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "CRSV case management")
+OTP_TOTP_TOLERANCE = 1
 
 # Guardian: object permissions never fall back to a model-wide permission.
 GUARDIAN_ACCEPT_GLOBAL_PERMS = False
@@ -261,7 +270,7 @@ REST_FRAMEWORK = {
     # Bearer first, so an unauthenticated request gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "crsv.accounts.api.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "crsv.accounts.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

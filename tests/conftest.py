@@ -32,6 +32,12 @@ from tests.factories import FieldOfficeFactory, MissionFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Persona passwords are hashed once per test: the production hasher made setup dominate."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _roles(db: None) -> None:
     roles_ensure()
 
@@ -134,12 +140,31 @@ def no_role(office: FieldOffice) -> User:
     return _persona("no_role", None, office)
 
 
+def current_code(device: Any) -> str:
+    """The code an authenticator app would show now for `device`."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
+def verify_second_factor(client: Client, user: User) -> None:
+    """Mark the client's session as having passed two-factor, as the verification page does."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from crsv.accounts.two_factor import demo_device_ensure
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = demo_device_ensure(user=user).persistent_id
+    session.save()
+
+
 @pytest.fixture
 def login(client: Client) -> Callable[[User], Client]:
-    """`login(user)` signs `user` in on the test client (through the real session login)."""
+    """`login(user)` signs `user` in on the test client, second factor passed."""
 
     def _login(user: User) -> Client:
         client.force_login(user)
+        verify_second_factor(client, user)
         return client
 
     return _login

@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from crsv.accounts import receivers  # noqa: F401  (connects the login/logout receivers)
+        from crsv.accounts.api import schema  # noqa: F401  (registers the OpenAPI auth schemes)

@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
 ]

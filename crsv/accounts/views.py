@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
+from crsv.accounts import two_factor
 from crsv.accounts.roles import role_label
+from crsv.http import AuthenticatedHttpRequest
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -37,3 +47,68 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = sorted(role_label(name) for name in user.role_names())  # type: ignore[union-attr]  # login required
     offices = list(user.offices())  # type: ignore[union-attr]
     return render(request, "home.html", {"roles": roles, "offices": offices})
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Second step of sign-in: a code from the authenticator, or a recovery code."""
+    user = request.user
+    if request.user.is_verified():  # type: ignore[attr-defined]  # set by OTPMiddleware
+        return redirect(_next_url(request))
+    if not two_factor.has_two_factor(user):
+        return redirect(f"{resolve_url('accounts:two_factor_setup')}?next={quote(_next_url(request))}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.verify(request=request, user=user, token=form.cleaned_data["token"]):
+            return redirect(_next_url(request))
+        form.add_error("token", _("This code is wrong, expired or already used."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Enrolment on first sign-in: scan the QR code (or type the secret), confirm with a code."""
+    user = request.user
+    if two_factor.has_two_factor(user):
+        return redirect(_next_url(request))
+    device = two_factor.enrolment_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.enrolment_confirm(
+            request=request, user=user, device=device, token=form.cleaned_data["token"]
+        )
+        if codes is not None:
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)}
+            )
+        form.add_error("token", _("This code is wrong. Check the time on your phone and try the next code."))
+    context = {
+        "form": form,
+        "qr": two_factor.enrolment_qr_data_uri(device),
+        "secret": two_factor.secret_for_typing(device),
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)

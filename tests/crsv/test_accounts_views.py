@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from crsv.accounts.models import User
+from crsv.accounts.two_factor import demo_device_ensure
 from crsv.audit.models import AuditEvent
+from tests.conftest import current_code, verify_second_factor
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,12 @@ def test_login_page_has_labelled_inputs(client: Client) -> None:
 
 
 def test_login_shows_name_roles_and_offices(client: Client, wpa: User) -> None:
+    device = demo_device_ensure(user=wpa)
     response = client.post(reverse("accounts:login"), {"username": "wpa", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/two-factor/")
+    response = client.post(
+        reverse("accounts:two_factor_verify"), {"token": current_code(device), "next": "/"}, follow=True
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert wpa.display_name in body
@@ -59,6 +66,7 @@ def test_failed_login_for_unknown_name_stores_nothing_typed(client: Client) -> N
 
 def test_logout_is_post_and_audited(client: Client, wpa: User) -> None:
     client.force_login(wpa)
+    verify_second_factor(client, wpa)
     confirm = client.get(reverse("accounts:logout"))
     assert confirm.status_code == 200
     assert client.get("/").status_code == 200  # GET did not sign out
@@ -72,6 +80,7 @@ def test_logout_is_post_and_audited(client: Client, wpa: User) -> None:
 def test_home_for_user_without_role_or_office(client: Client) -> None:
     user = User.objects.create_user("lonely", password=PASSWORD)
     client.force_login(user)
+    verify_second_factor(client, user)
     body = client.get("/").content.decode()
     assert "You have no role yet" in body
     assert "You belong to no field office yet" in body
@@ -79,6 +88,7 @@ def test_home_for_user_without_role_or_office(client: Client) -> None:
 
 def test_home_sends_no_store(client: Client, wpa: User) -> None:
     client.force_login(wpa)
+    verify_second_factor(client, wpa)
     assert "no-store" in client.get("/")["Cache-Control"]
 
 
@@ -95,5 +105,6 @@ def test_security_headers_on_every_page(client: Client) -> None:
 
 def test_pages_have_no_inline_script(client: Client, wpa: User) -> None:
     client.force_login(wpa)
+    verify_second_factor(client, wpa)
     for url in ["/", reverse("accounts:login"), reverse("accounts:logout")]:
         assert "<script" not in client.get(url).content.decode()

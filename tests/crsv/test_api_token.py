@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from crsv.accounts.models import ApiToken, User
 from crsv.accounts.services import api_token_hash, api_token_issue
+from crsv.accounts.two_factor import demo_device_ensure
 from crsv.audit.models import AuditEvent
+from tests.conftest import current_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +20,10 @@ URL = "/api/v1/auth/token/"
 
 
 def test_token_is_issued_and_stored_hashed(api_client: Any, wpa: User) -> None:
-    response = api_client.post(URL, {"username": "wpa", "password": PASSWORD}, format="json")
+    code = current_code(demo_device_ensure(user=wpa))
+    response = api_client.post(
+        URL, {"username": "wpa", "password": PASSWORD, "otp_token": code}, format="json"
+    )
     assert response.status_code == 201
     assert response["Cache-Control"] == "no-store"
     raw = response.json()["token"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from crsv.accounts.models import User
+from tests.conftest import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def test_language_switch_is_public_and_turns_pages_french(client: Client) -> Non
 
 def test_home_in_french(client: Client, wpa: User) -> None:
     client.force_login(wpa)
+    verify_second_factor(client, wpa)
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
     body = client.get("/").content.decode()
     assert "Vos rôles" in body

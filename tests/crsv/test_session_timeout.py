@@ -9,6 +9,7 @@ from django.test import Client
 
 from crsv.accounts.models import User
 from crsv.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT, SESSION_TIME_ZONE
+from tests.conftest import verify_second_factor
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signed_in(client: Client, wpa: User) -> Client:
     assert client.login(username="wpa", password=PASSWORD)
-    client.get("/")
+    verify_second_factor(client, wpa)
+    assert client.get("/").status_code == 200
     return client
 
 

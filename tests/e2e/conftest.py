@@ -51,3 +51,20 @@ def page(chromium: Any) -> Iterator[Any]:
         page.set_default_timeout(15000)
         yield page
         context.close()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Sign in through the real pages: password, then the authenticator's current code."""
+    from crsv.accounts.models import User
+    from crsv.accounts.two_factor import demo_device_ensure
+    from tests.conftest import current_code
+
+    device = demo_device_ensure(user=User.objects.get(username=username))
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.get_by_label("Code").fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_selector("h1")

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from crsv.accounts.models import User
+from crsv.accounts.two_factor import demo_device_ensure
 from crsv.audit.models import AuditEvent
+from tests.conftest import current_code
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,9 +19,13 @@ def test_wpa_signs_in_and_switches_to_french(live_server: Any, page: Any, wpa: U
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
 
+    device = demo_device_ensure(user=wpa)
     page.get_by_label("Username").fill("wpa")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.get_by_label("Code").fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
 
     page.wait_for_selector("h1")
     assert page.locator("h1").inner_text() == f"Welcome, {wpa.display_name}"
@@ -50,11 +56,15 @@ def test_wrong_password_shows_error_in_the_browser(live_server: Any, page: Any, 
 
 
 def test_keyboard_only_sign_in(live_server: Any, page: Any, wpa: User) -> None:
+    device = demo_device_ensure(user=wpa)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").focus()
     page.keyboard.type("wpa")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.keyboard.type(current_code(device))  # the code field has the focus
     page.keyboard.press("Enter")
     page.wait_for_selector("h1")
     assert page.locator("h1").inner_text().startswith("Welcome")

@@ -39,3 +39,17 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser's session, for the API only once it passed the second factor."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is None or not is_verified():
+            return None  # treated as anonymous: 401
+        return result

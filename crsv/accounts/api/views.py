@@ -12,18 +12,27 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from crsv.accounts import two_factor
 from crsv.accounts.services import api_token_issue
+from crsv.audit.models import AuditEvent
+from crsv.audit.services import audit_record
 
 
 class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
-    otp_token = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    otp_token = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
     expires_at = serializers.DateTimeField()
+
+
+def _unauthorized(message: str) -> Response:
+    return Response(
+        {"detail": message}, status=status.HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 class TokenObtainView(APIView):
@@ -47,11 +56,17 @@ class TokenObtainView(APIView):
             password=data.validated_data["password"],
         )
         if user is None or not user.is_active:
-            return Response(
-                {"detail": _("Wrong username or password.")},
-                status=status.HTTP_401_UNAUTHORIZED,
-                headers={"WWW-Authenticate": "Bearer"},
+            return _unauthorized(_("Wrong username or password."))
+        otp_token = data.validated_data.get("otp_token", "")
+        if not two_factor.has_two_factor(user):
+            return _unauthorized(_("Set up two-factor sign-in in the web app first."))
+        if not otp_token:
+            return _unauthorized(_("A two-factor code is required (otp_token)."))
+        if not two_factor.verify_for_token(user=user, token=otp_token):
+            audit_record(
+                actor=user, action=AuditEvent.Action.TOKEN_REFUSED, obj=user, request=request._request
             )
+            return _unauthorized(_("Wrong, expired or already used two-factor code."))
         raw, token = api_token_issue(user=user, request=request._request)
         body = TokenOutputSerializer({"token": raw, "expires_at": token.expires_at}).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})

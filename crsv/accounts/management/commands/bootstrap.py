@@ -9,8 +9,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from crsv.accounts import two_factor
 from crsv.accounts.models import FieldOffice, Membership, Mission, User
 from crsv.accounts.roles import Role, roles_ensure
+from incidents.demo import EXTRA_USERS as DEMO_INCIDENT_USERS
+from incidents.demo import incidents_demo_ensure
 
 # Model-level permissions for the Django admin only; records are scoped by visible_to(user).
 ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
@@ -104,3 +107,11 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
             Membership.objects.get_or_create(user=user, field_office=offices[office])
         self.stdout.write(f"demo: mission {mission.code}, {len(offices)} offices, {len(DEMO_USERS)} users")
+        loaded = incidents_demo_ensure()
+        self.stdout.write(f"demo incidents: {loaded} created" if loaded else "demo incidents: present")
+        # Development only (this command refuses --demo elsewhere): the demo users' authenticators,
+        # to add to an app by URI, or to compute codes with `oathtool --totp -b <secret>`.
+        self.stdout.write("demo two-factor authenticators (otpauth URIs):")
+        usernames = [u[0] for u in DEMO_USERS] + [u[0] for u in DEMO_INCIDENT_USERS]
+        for user in User.objects.filter(username__in=usernames).order_by("username"):
+            self.stdout.write(f"  {user.username:<15} {two_factor.demo_device_ensure(user=user).config_url}")

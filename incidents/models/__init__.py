@@ -1,0 +1,29 @@
+"""Models of the monitoring track (a package: one module per concern)."""
+
+from __future__ import annotations
+
+from incidents.models.children import Perpetrator, Violation
+from incidents.models.history import IncidentEvent, IncidentReferenceCounter
+from incidents.models.incident import (
+    GBVIMS_FIELDS,
+    TALLY_FIELDS,
+    VERIFICATION_OUTCOMES,
+    Incident,
+)
+from incidents.models.querysets import CREATOR_ROLES, IncidentQuerySet
+from incidents.models.reference import Location, PartyToConflict
+
+__all__ = [
+    "CREATOR_ROLES",
+    "GBVIMS_FIELDS",
+    "TALLY_FIELDS",
+    "VERIFICATION_OUTCOMES",
+    "Incident",
+    "IncidentEvent",
+    "IncidentQuerySet",
+    "IncidentReferenceCounter",
+    "Location",
+    "PartyToConflict",
+    "Perpetrator",
+    "Violation",
+]

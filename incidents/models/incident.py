@@ -1,0 +1,470 @@
+"""The incident: what happened, when, where, to how many women, girls, men and boys."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from crsv.accounts.models import FieldOffice, Mission
+from incidents import clock
+from incidents.models.querysets import IncidentQuerySet
+from incidents.models.reference import Location
+
+TALLY_FIELDS = ("tally_women", "tally_girls", "tally_men", "tally_boys", "tally_unknown_sex")
+GBVIMS_FIELDS = (
+    "gbvims_penetration",
+    "gbvims_sexual_contact",
+    "gbvims_physical_assault",
+    "gbvims_forced_marriage",
+    "gbvims_denial_of_resources",
+    "gbvims_psychological_abuse",
+)
+VERIFICATION_OUTCOMES = ("verified", "could_not_be_verified", "did_not_occur")
+# Plain values for the Meta constraints below (a nested Meta cannot see the nested choices).
+_DRAFT, _CLOSED = "draft", "closed"
+_UNVERIFIED = ("reported", "pending")
+_PRECISIONS = ("day", "month", "range")
+
+
+def _tally(label: StrOrPromise) -> models.PositiveIntegerField[Any, Any]:
+    return models.PositiveIntegerField(label, default=0)
+
+
+def _gbvims(question: StrOrPromise) -> models.BooleanField[Any, Any]:
+    return models.BooleanField(question, default=False)
+
+
+class Incident(models.Model):
+    """One reported incident of conflict-related sexual violence (the monitoring track).
+
+    De-identified by design: no survivor's name or contact details. The narrative, the exact
+    coordinates and the perpetrators' identification are restricted (see permissions.py). The
+    narrative is read and written only by services and selectors, so that encrypting it (the
+    survivor-cases issue) changes those two places only.
+
+    Derived, never typed: `reporting_delay_band`, `gbvims_core_type`, `is_sea`,
+    `is_late_verification` (computed by the services, see derivations.py).
+
+    A draft may be incomplete; once submitted the record is complete (named constraints below).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        RETURNED = "returned", _("Returned to reporter")
+        CLOSED = "closed", _("Closed")
+
+    class VerificationStatus(models.TextChoices):
+        REPORTED = "reported", _("Reported")
+        PENDING = "pending", _("Verification pending")
+        VERIFIED = "verified", _("Verified")
+        COULD_NOT_BE_VERIFIED = "could_not_be_verified", _("Could not be verified")
+        DID_NOT_OCCUR = "did_not_occur", _("Did not occur")
+
+    class VerificationMethod(models.TextChoices):
+        SURVIVOR_INTERVIEW = "survivor_interview", _("Interview with the survivor")
+        WITNESS_INTERVIEW = "witness_interview", _("Interview with witnesses")
+        MEDICAL_RECORDS = "medical_records", _("Medical or health-facility records")
+        SITE_VISIT = "site_visit", _("Site visit")
+        MULTIPLE_SOURCES = "multiple_sources", _("Corroboration by independent sources")
+        OTHER = "other", _("Other")
+
+    class SourceChannel(models.TextChoices):
+        SURVIVOR = "survivor", _("Survivor")
+        WITNESS = "witness", _("Witness")
+        COMMUNITY_ALERT_NETWORK = "community_alert_network", _("Community Alert Network")
+        CLA = "cla", _("Community Liaison Assistant")
+        PATROL = "patrol", _("Patrol")
+        UNPOL = "unpol", _("UN Police")
+        HEALTH_FACILITY = "health_facility", _("Health facility")
+        NGO = "ngo", _("NGO")
+        MEDIA = "media", _("Media or open source")
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", _("Exact day")
+        MONTH = "month", _("Month only")
+        RANGE = "range", _("Date range")
+
+    class DelayBand(models.TextChoices):
+        DAYS_0_3 = "0_3", _("0-3 days")
+        DAYS_4_5 = "4_5", _("4-5 days")
+        DAYS_6_14 = "6_14", _("6-14 days")
+        DAYS_15_30 = "15_30", _("15-30 days")
+        OVER_30 = "over_30", _("Over a month")
+
+    class TimeOfDay(models.TextChoices):
+        MORNING = "morning", _("Morning (sunrise to noon)")
+        AFTERNOON = "afternoon", _("Afternoon (noon to sunset)")
+        EVENING_NIGHT = "evening_night", _("Evening or night (sunset to sunrise)")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class LocationType(models.TextChoices):
+        HOME = "home", _("Survivor's home")
+        PERPETRATOR_HOME = "perpetrator_home", _("Perpetrator's home")
+        ROAD = "road", _("Road or street")
+        BUSH = "bush", _("Bush, forest or open land")
+        FIELD = "field", _("Field or garden")
+        WATER_POINT = "water_point", _("Water point or river")
+        MARKET = "market", _("Market")
+        SCHOOL = "school", _("School")
+        HEALTH_FACILITY = "health_facility", _("Health facility")
+        IDP_SITE = "idp_site", _("Displacement site or camp")
+        DETENTION = "detention", _("Detention facility")
+        ARMED_GROUP_POSITION = "armed_group_position", _("Military or armed-group position")
+        CHECKPOINT = "checkpoint", _("Checkpoint")
+        MINE = "mine", _("Mining site")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class DisplacementStage(models.TextChoices):
+        NOT_DISPLACED = "not_displaced", _("Not displaced / host community")
+        PRE_DISPLACEMENT = "pre_displacement", _("Before displacement")
+        DURING_FLIGHT = "during_flight", _("During flight")
+        DURING_REFUGE = "during_refuge", _("During refuge (in displacement)")
+        DURING_RETURN = "during_return", _("During return or transit")
+        POST_DISPLACEMENT = "post_displacement", _("After displacement")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class ConflictNexus(models.TextChoices):
+        PERPETRATOR_AFFILIATION = (
+            "perpetrator_affiliation",
+            _("Perpetrator affiliated with a party to the conflict"),
+        )
+        VICTIM_PROFILE = "victim_profile", _("Victim targeted as a member of a persecuted group")
+        CLIMATE_OF_IMPUNITY = "climate_of_impunity", _("Climate of impunity or state collapse")
+        CROSS_BORDER = "cross_border", _("Cross-border consequences (displacement, trafficking)")
+        CEASEFIRE_VIOLATION = "ceasefire_violation", _("Violation of a ceasefire or agreement")
+        UNCLEAR = "unclear", _("Not yet established")
+
+    class Context(models.TextChoices):
+        ATTACK_ON_LOCALITY = "attack_on_locality", _("Attack on a locality")
+        DETENTION = "detention", _("Detention")
+        CHECKPOINT = "checkpoint", _("Checkpoint")
+        ABDUCTION = "abduction", _("Abduction")
+        MILITARY_OPERATION = "military_operation", _("Military operation")
+        IDP_SITE = "idp_site", _("In or around a displacement site")
+        FLIGHT = "flight", _("During flight")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class GbvimsType(models.TextChoices):
+        RAPE = "rape", _("Rape")
+        SEXUAL_ASSAULT = "sexual_assault", _("Sexual assault")
+        PHYSICAL_ASSAULT = "physical_assault", _("Physical assault")
+        FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
+        DENIAL_OF_RESOURCES = "denial_of_resources", _("Denial of resources, opportunities or services")
+        PSYCHOLOGICAL_ABUSE = "psychological_abuse", _("Psychological or emotional abuse")
+        NON_GBV = "non_gbv", _("Not classified (non-GBV)")
+
+    VERIFICATION_OUTCOMES: ClassVar[tuple[str, ...]] = VERIFICATION_OUTCOMES
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        _("reference"), max_length=48, unique=True, null=True, blank=True, editable=False
+    )
+    mission = models.ForeignKey(
+        Mission, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("mission")
+    )
+    field_office = models.ForeignKey(
+        FieldOffice,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("field office"),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="incidents_reported",
+        verbose_name=_("reported by"),
+    )
+    source_channel = models.CharField(_("source"), max_length=32, choices=SourceChannel.choices, blank=True)
+    reported_on = models.DateField(_("date of report"))
+
+    date_precision = models.CharField(
+        _("date precision"), max_length=8, choices=DatePrecision.choices, blank=True
+    )
+    incident_date_start = models.DateField(_("incident date (from)"), null=True, blank=True)
+    incident_date_end = models.DateField(_("incident date (to)"), null=True, blank=True)
+    reporting_delay_band = models.CharField(
+        _("reporting delay"), max_length=8, choices=DelayBand.choices, blank=True, editable=False
+    )
+    time_of_day = models.CharField(
+        _("time of day"), max_length=16, choices=TimeOfDay.choices, default=TimeOfDay.UNKNOWN
+    )
+
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("location"),
+    )
+    # Exact point: restricted (never shown to analysts, never filterable by them).
+    latitude = models.DecimalField(
+        _("exact latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("exact longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    location_type = models.CharField(
+        _("type of location"),
+        max_length=24,
+        choices=LocationType.choices,
+        default=LocationType.UNKNOWN,
+    )
+    displacement_stage = models.CharField(
+        _("stage of displacement"),
+        max_length=24,
+        choices=DisplacementStage.choices,
+        default=DisplacementStage.UNKNOWN,
+    )
+    conflict_nexus = models.CharField(
+        _("conflict nexus"),
+        max_length=24,
+        choices=ConflictNexus.choices,
+        default=ConflictNexus.UNCLEAR,
+    )
+    context = models.CharField(_("context"), max_length=24, choices=Context.choices, default=Context.UNKNOWN)
+
+    tally_women = _tally(_("women"))
+    tally_girls = _tally(_("girls"))
+    tally_men = _tally(_("men"))
+    tally_boys = _tally(_("boys"))
+    tally_unknown_sex = _tally(_("sex unknown"))
+
+    # Restricted; a plain field until the survivor-cases issue encrypts it.
+    narrative = models.TextField(_("narrative"), blank=True)
+
+    gbvims_penetration = _gbvims(_("Was there penetration?"))
+    gbvims_sexual_contact = _gbvims(_("Was there other unwanted sexual contact?"))
+    gbvims_physical_assault = _gbvims(_("Was there physical assault?"))
+    gbvims_forced_marriage = _gbvims(_("Was it a forced marriage?"))
+    gbvims_denial_of_resources = _gbvims(_("Were resources, opportunities or services denied?"))
+    gbvims_psychological_abuse = _gbvims(_("Was there psychological or emotional abuse?"))
+    gbvims_core_type = models.CharField(
+        _("GBVIMS type"),
+        max_length=24,
+        choices=GbvimsType.choices,
+        default=GbvimsType.NON_GBV,
+        editable=False,
+    )
+    is_sea = models.BooleanField(
+        _("sexual exploitation and abuse (UN personnel)"), default=False, editable=False
+    )
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    verification_status = models.CharField(
+        _("verification"),
+        max_length=24,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.REPORTED,
+        editable=False,
+    )
+    assigned_wpa = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents_assigned",
+        verbose_name=_("assigned to"),
+        editable=False,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents_verified",
+        verbose_name=_("verified by"),
+        editable=False,
+    )
+    verification_method = models.CharField(
+        _("verification method"),
+        max_length=24,
+        choices=VerificationMethod.choices,
+        blank=True,
+        editable=False,
+    )
+    verified_on = models.DateField(_("verified on"), null=True, blank=True, editable=False)
+    is_late_verification = models.BooleanField(_("late verification"), default=False, editable=False)
+
+    # Set by the services from incidents.clock (not auto_now), so demo data can be dated.
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
+    submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            # Newest first, scoped by office (reporter, WPA) or mission (senior WPA, analyst).
+            models.Index(fields=["field_office", "-created_at", "-id"], name="incident_office_newest"),
+            models.Index(fields=["mission", "-created_at", "-id"], name="incident_mission_newest"),
+            models.Index(fields=["-created_at", "-id"], name="incident_newest"),
+            models.Index(fields=["reported_by", "-created_at"], name="incident_reporter_newest"),
+            models.Index(fields=["assigned_wpa", "status"], name="incident_assignee_status"),
+            models.Index(fields=["mission", "incident_date_end"], name="incident_mission_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    tally_women__gte=0,
+                    tally_girls__gte=0,
+                    tally_men__gte=0,
+                    tally_boys__gte=0,
+                    tally_unknown_sex__gte=0,
+                ),
+                name="incident_tallies_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=_DRAFT)
+                | Q(
+                    GreaterThan(
+                        F("tally_women")
+                        + F("tally_girls")
+                        + F("tally_men")
+                        + F("tally_boys")
+                        + F("tally_unknown_sex"),
+                        0,
+                    )
+                ),
+                name="incident_submitted_has_victims",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    date_precision="", incident_date_start__isnull=True, incident_date_end__isnull=True
+                )
+                | Q(
+                    date_precision__in=_PRECISIONS,
+                    incident_date_start__isnull=False,
+                    incident_date_end__isnull=False,
+                    incident_date_start__lte=F("incident_date_end"),
+                ),
+                name="incident_dates_complete_and_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(date_precision="day") | Q(incident_date_start=F("incident_date_end")),
+                name="incident_day_precision_one_day",
+            ),
+            models.CheckConstraint(
+                condition=~Q(date_precision="month")
+                | Q(
+                    incident_date_start__day=1,
+                    incident_date_end__year=ExtractYear("incident_date_start"),
+                    incident_date_end__month=ExtractMonth("incident_date_start"),
+                ),
+                name="incident_month_precision_within_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(incident_date_end__isnull=True) | Q(incident_date_end__lte=F("reported_on")),
+                name="incident_not_after_report",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=_DRAFT)
+                | Q(
+                    source_channel__gt="",
+                    incident_date_start__isnull=False,
+                    reporting_delay_band__gt="",
+                    location__isnull=False,
+                ),
+                name="incident_submitted_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status=_DRAFT,
+                    reference__isnull=True,
+                    submitted_at__isnull=True,
+                    assigned_wpa__isnull=True,
+                    verification_status="reported",
+                )
+                | (~Q(status=_DRAFT) & Q(reference__isnull=False, submitted_at__isnull=False)),
+                name="incident_reference_iff_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    verification_status__in=VERIFICATION_OUTCOMES,
+                    verified_by__isnull=False,
+                    verified_on__isnull=False,
+                    verification_method__gt="",
+                )
+                | Q(
+                    verification_status__in=_UNVERIFIED,
+                    verified_by__isnull=True,
+                    verified_on__isnull=True,
+                    verification_method="",
+                    is_late_verification=False,
+                ),
+                name="incident_verification_recorded_iff_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status=_CLOSED,
+                    verification_status__in=VERIFICATION_OUTCOMES,
+                    closed_at__isnull=False,
+                )
+                | (
+                    ~Q(status=_CLOSED)
+                    & ~Q(verification_status__in=VERIFICATION_OUTCOMES)
+                    & Q(closed_at__isnull=True)
+                ),
+                name="incident_closed_iff_verification_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    # explicit: a NULL longitude would make the range test NULL, which passes
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="incident_point_complete_and_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or str(_("Draft incident"))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Not a business rule: a guard. Selectors blank restricted values on the instances they
+        # hand to a user who may not see them; saving such an instance would erase data.
+        if getattr(self, "_redacted", False):
+            raise RuntimeError("This incident was redacted for display and cannot be saved.")
+        super().save(*args, **kwargs)
+
+    @property
+    def tally_total(self) -> int:
+        return sum(getattr(self, name) for name in TALLY_FIELDS)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT

@@ -1,0 +1,76 @@
+"""`Incident.objects.visible_to(user)`: the only door to incident rows (DESIGN §3)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+from crsv.accounts.models import User
+from crsv.accounts.roles import Role
+
+if TYPE_CHECKING:
+    # Used in the string "Incident" below (the model module imports this one).
+    from incidents.models.incident import Incident  # noqa: F401
+
+# Roles that may log incidents, and so see what they logged. A draft is seen by its reporter only.
+CREATOR_ROLES = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
+
+DRAFT = "draft"
+# While an incident is in its reporter's hands, the reporter sees it even when it is SEA:
+# they must be able to finish and resubmit it. Once submitted, an SEA incident leaves their view.
+IN_REPORTER_HANDS = ("draft", "returned")
+
+
+def incident_scope(user: Any) -> Q | None:
+    """The rows `user` may see, as one filter on incident columns only (no joins).
+
+    None when the user may see nothing. Scope, per DESIGN §3 and issue 3 item 8:
+
+    - own incidents (any creator role), in the user's current field offices, drafts included;
+      an own SEA incident only while it is a draft or returned to them;
+    - reporter, wpa: non-draft incidents of their field offices, except SEA;
+    - senior_wpa: non-draft incidents of their offices' missions, SEA included;
+    - analyst: non-draft incidents of their offices' missions, except SEA;
+    - provider, admin, auditor, no role, inactive or anonymous: nothing.
+    """
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    roles = user.role_names()
+    offices = user.office_ids()
+    if not offices:
+        return None
+    parts: list[Q] = []
+    if roles & CREATOR_ROLES:
+        parts.append(
+            Q(reported_by=user, field_office__in=offices)
+            & (Q(is_sea=False) | Q(status__in=IN_REPORTER_HANDS))
+        )
+    if roles & {Role.REPORTER, Role.WPA}:
+        parts.append(Q(field_office__in=offices, is_sea=False) & ~Q(status=DRAFT))
+    if Role.SENIOR_WPA in roles:
+        parts.append(Q(mission__in=user.mission_ids()) & ~Q(status=DRAFT))
+    elif Role.ANALYST in roles:
+        parts.append(Q(mission__in=user.mission_ids(), is_sea=False) & ~Q(status=DRAFT))
+    if not parts:
+        return None
+    scope = parts[0]
+    for part in parts[1:]:
+        scope |= part
+    return scope
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def visible_to(self, user: Any) -> IncidentQuerySet:
+        """Incidents `user` may see at all (what they may see *of* each: permissions.py)."""
+        scope = incident_scope(user)
+        return self.none() if scope is None else self.filter(scope)
+
+    def crsv_statistics(self) -> IncidentQuerySet:
+        """Incidents that count in CRSV statistics.
+
+        Not drafts, not SEA (those go to the conduct-and-discipline track), and not those
+        verified as "did not occur". Compose with `visible_to` for a user's own view.
+        """
+        return self.exclude(status=DRAFT).filter(is_sea=False).exclude(verification_status="did_not_occur")

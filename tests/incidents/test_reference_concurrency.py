@@ -1,0 +1,53 @@
+"""References stay unique when many connections submit at the same moment."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from django.db import connections
+
+from crsv.accounts.models import User
+from incidents import services
+from incidents.models import Incident, IncidentReferenceCounter, Location
+from tests.incidents.factories import incident_draft
+
+THREADS = 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_get_distinct_references(reporter: User, sake: Location) -> None:
+    drafts = [incident_draft(reporter, location=sake) for _ in range(THREADS)]
+    start = threading.Barrier(THREADS)
+    references: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def submit(incident: Incident) -> None:
+        try:
+            actor = User.objects.get(pk=reporter.pk)  # this thread's own connection
+            start.wait(timeout=30)
+            submitted = services.incident_submit(actor=actor, incident=incident)
+            with lock:
+                references.append(submitted.reference or "")
+        except BaseException as error:  # collected and re-raised in the test's thread
+            with lock:
+                errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(draft,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert len(references) == THREADS
+    assert len(set(references)) == THREADS
+    matches = [re.fullmatch(r"MONUSCO-GOM-\d{4}-(\d{5})", reference) for reference in references]
+    numbers = sorted(int(match.group(1)) for match in matches if match)
+    assert numbers == list(range(1, THREADS + 1))
+    assert IncidentReferenceCounter.objects.get().last == THREADS
+    assert Incident.objects.filter(status="submitted").count() == THREADS
