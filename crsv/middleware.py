@@ -135,7 +135,7 @@ class TwoFactorRequiredMiddleware:
         path = request.path_info
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr,attr-defined]  # installed by OTPMiddleware
+            and not user.is_verified()  # type: ignore[attr-defined]  # installed by OTPMiddleware
             and not path.startswith(_UNVERIFIED_ALLOWED)
             and not path.startswith("/api/")
             and path != "/healthz"
