@@ -1,5 +1,19 @@
-"""API routes for survivor cases: /api/v1/survivors/..."""
+"""API routes for survivor cases: /api/v1/survivors/... (public ids only, never a value)."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from survivors.api import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.SurvivorCollectionView.as_view(), name="survivor-list"),
+    path("<uuid:public_id>/", views.SurvivorDetailView.as_view(), name="survivor-detail"),
+    path("<uuid:public_id>/assign/", views.SurvivorAssignView.as_view(), name="survivor-assign"),
+    path("<uuid:public_id>/consents/", views.ConsentCollectionView.as_view(), name="survivor-consents"),
+    path(
+        "<uuid:public_id>/consents/<uuid:consent_id>/withdraw/",
+        views.ConsentWithdrawView.as_view(),
+        name="survivor-consent-withdraw",
+    ),
+]

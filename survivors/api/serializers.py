@@ -1,0 +1,359 @@
+"""Serializers of the survivor-cases API: one input and one output serializer per operation.
+
+Output serializers never read an identifying value from the model. Those values reach them in
+the serializer context, already decrypted *and logged* by `survivors.selectors.*_reveal`; a
+value that was not revealed is left out of the response (the key is absent, not null), so a
+response can hold no more than what the access log says it showed.
+
+No error message echoes the value sent: error bodies end up in proxies' and clients' logs.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+
+from crsv.accounts.models import FieldOffice
+from incidents.models import Incident
+from survivors import permissions
+from survivors.consent import consent_status
+from survivors.identity import SurvivorIdentity
+from survivors.models import ENCRYPTED_FIELDS, Consent, ConsentText, Survivor
+
+# --- fields ----------------------------------------------------------------------------------
+
+
+class Choice(serializers.ChoiceField):
+    """A choice whose error does not repeat the value sent (DRF's default message does)."""
+
+    default_error_messages = {"invalid_choice": _("Not a valid choice.")}
+
+
+class DateOfBirth(serializers.CharField):
+    """An ISO date (`YYYY-MM-DD`), not in the future, or empty. Kept as text (see SurvivorIdentity)."""
+
+    default_error_messages = {
+        "invalid": _("Enter a date as YYYY-MM-DD, or leave it empty."),
+        "future": _("The date of birth cannot be in the future."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value == "":
+            return value
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.fail("invalid")
+        try:
+            born = date.fromisoformat(value)
+        except ValueError:
+            self.fail("invalid")
+        if born > timezone.localdate():
+            self.fail("future")
+        return value
+
+
+class RevealedName(serializers.CharField):
+    """A list row's name, from `context["names"]` (pk → name, from `survivor_names_reveal`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def get_attribute(self, instance: Survivor) -> str:
+        names: dict[int, str] = self.context["names"]
+        if instance.pk not in names:
+            raise SkipField  # not revealed to this user: the key stays out of the row
+        return names[instance.pk]
+
+
+class RevealedIdentityValue(serializers.CharField):
+    """One identifying field, from `context["identity"]` (from `survivor_reveal`, or None)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def get_attribute(self, instance: Survivor) -> str:
+        identity: SurvivorIdentity | None = self.context["identity"]
+        if identity is None:
+            raise SkipField
+        assert self.field_name in ENCRYPTED_FIELDS  # bound under one of their names
+        value: str = getattr(identity, self.field_name)
+        return value
+
+
+# --- survivor cases: input -------------------------------------------------------------------
+
+
+class SurvivorCaseInput(serializers.Serializer):
+    """The fields a case's owner types: the identifying fields and the profile. Used whole at
+    registration; with `partial=True` for a PATCH, where a field not sent keeps its value."""
+
+    name = serializers.CharField(max_length=200)
+    date_of_birth = DateOfBirth(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    address = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Address or village."
+    )
+    caregiver = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    safe_contact_method = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    safe_contact_times = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+
+    sex = Choice(choices=Survivor.Sex.choices, default=Survivor.Sex.UNKNOWN)
+    age = serializers.IntegerField(min_value=0, max_value=120, allow_null=True, default=None)
+    age_band = Choice(
+        choices=Survivor.AgeBand.choices,
+        default=Survivor.AgeBand.UNKNOWN,
+        help_text="Used only when the age is unknown: with an age, the band follows the age.",
+    )
+    disability = Choice(choices=Survivor.Disability.choices, default=Survivor.Disability.UNKNOWN)
+    displacement_status = Choice(choices=Survivor.Displacement.choices, default=Survivor.Displacement.UNKNOWN)
+    interview_count = serializers.IntegerField(min_value=0, max_value=32767, default=0)
+    do_not_reinterview = serializers.BooleanField(default=False)
+
+
+class ConsentGrantInput(serializers.Serializer):
+    """A consent given, to append to a case's ledger (POST .../consents/, or at registration)."""
+
+    purpose = Choice(choices=Consent.Purpose.choices)
+    service_type = Choice(
+        choices=Consent.ServiceType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for a referral consent, and only for one.",
+    )
+    organisation = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when sharing identifiable data, and only then.",
+    )
+    given_by = Choice(choices=Consent.GivenBy.choices)
+    child_assent = serializers.BooleanField(default=False)
+    method = Choice(choices=Consent.Method.choices)
+    explained_in = Choice(choices=Consent.Language.choices)
+    consent_text_version = serializers.CharField(max_length=20)
+    consent_text_language = Choice(choices=settings.LANGUAGES)
+    given_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Default: now."
+    )
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Check what the ledger's constraints would refuse, as field errors; return the keyword
+        arguments of `consent_record` (the text version and language become `consent_text`)."""
+        errors: dict[str, str] = {}
+        purpose = attrs["purpose"]
+        referral = purpose == Consent.Purpose.REFERRAL
+        sharing = purpose == Consent.Purpose.SHARE_IDENTIFIABLE
+        if referral and not attrs["service_type"]:
+            errors["service_type"] = gettext("Choose the service the referral is for.")
+        elif attrs["service_type"] and not referral:
+            errors["service_type"] = gettext("A service type goes with a referral consent only.")
+        if sharing and not attrs["organisation"]:
+            errors["organisation"] = gettext("Name the organisation the data may be shared with.")
+        elif attrs["organisation"] and not sharing:
+            errors["organisation"] = gettext(
+                "An organisation goes with a consent to share identifiable data only."
+            )
+        given_at = attrs["given_at"] or timezone.now()
+        if attrs["expires_at"] is not None and attrs["expires_at"] <= given_at:
+            errors["expires_at"] = gettext("A consent must expire after it was given.")
+        text = ConsentText.objects.filter(
+            version=attrs.pop("consent_text_version"), language=attrs.pop("consent_text_language")
+        ).first()
+        if text is None:
+            errors["consent_text_version"] = gettext("No consent text has this version in this language.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        attrs["consent_text"] = text
+        return attrs
+
+
+class SurvivorCreateInput(SurvivorCaseInput):
+    """POST /survivors/: register a case, optionally from an incident and with consents given."""
+
+    field_office = serializers.CharField(
+        max_length=16,
+        help_text="Code of one of your field offices (a senior WPA: any office of her missions).",
+    )
+    incident = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="Public id of an incident you can see."
+    )
+    consents: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=ConsentGrantInput(), required=False, max_length=20
+    )
+
+    def validate_field_office(self, code: str) -> FieldOffice:
+        user = self.context["user"]
+        nearby = FieldOffice.objects.filter(code=code).filter(
+            Q(pk__in=user.office_ids()) | Q(mission_id__in=user.mission_ids())
+        )
+        offices = [office for office in nearby if permissions.can_register(user, office)]
+        if len(offices) != 1:  # none, or the same code in two of her missions
+            raise serializers.ValidationError(_("Choose one of your field offices."))
+        return offices[0]
+
+    def validate_incident(self, public_id: Any) -> Incident | None:
+        if public_id is None:
+            return None
+        incident = Incident.objects.visible_to(self.context["user"]).filter(public_id=public_id).first()
+        if incident is None:
+            raise serializers.ValidationError(_("No incident you can see has this id."))
+        return incident
+
+
+class SurvivorUpdateInput(SurvivorCaseInput):
+    """PATCH /survivors/{id}/: always bound with `partial=True`; what is not sent is unchanged."""
+
+
+class SurvivorAssignInput(serializers.Serializer):
+    assignee = serializers.CharField(
+        max_length=150, help_text="Username of a WPA of the case's field office."
+    )
+
+
+# --- survivor cases: output ------------------------------------------------------------------
+
+
+class SurvivorSummaryOutput(serializers.Serializer):
+    """The non-identifying part of a case: what a senior WPA sees of every case of her mission."""
+
+    public_id = serializers.UUIDField()
+    code = serializers.CharField(help_text="Pseudonymous case code.")
+    field_office = serializers.CharField(source="field_office.code")
+    sex = serializers.ChoiceField(choices=Survivor.Sex.choices)
+    age = serializers.IntegerField(allow_null=True)
+    age_band = serializers.ChoiceField(choices=Survivor.AgeBand.choices)
+    disability = serializers.ChoiceField(choices=Survivor.Disability.choices)
+    displacement_status = serializers.ChoiceField(choices=Survivor.Displacement.choices)
+    interview_count = serializers.IntegerField()
+    do_not_reinterview = serializers.BooleanField()
+    assigned_wpa = serializers.CharField(source="assigned_wpa.username", allow_null=True)
+    is_erased = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class SurvivorListItemOutput(SurvivorSummaryOutput):
+    """A row of the case list. Needs `context["names"]` (from `survivor_names_reveal`)."""
+
+    identifying = serializers.SerializerMethodField(
+        help_text="True when this row carries the survivor's name (you may identify the survivor "
+        "and the case is not erased)."
+    )
+    name = RevealedName(help_text="Present only when `identifying` is true; the key is absent otherwise.")
+
+    def get_identifying(self, survivor: Survivor) -> bool:
+        return survivor.pk in self.context["names"]
+
+
+class SurvivorPageOutput(serializers.Serializer):
+    next = serializers.CharField(
+        allow_null=True, help_text="Pass as `?cursor=` for the next (older) page; null on the last page."
+    )
+    results = SurvivorListItemOutput(many=True)
+
+
+class LinkedIncidentOutput(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    reference = serializers.CharField(allow_null=True, help_text="Null while the incident is a draft.")
+
+
+class RevealedIncidents(serializers.ListField):
+    """The case's incidents the user can see, from `context["incidents"]` (None: not shown)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=LinkedIncidentOutput(), required=False, **kwargs)
+
+    def get_attribute(self, instance: Survivor) -> list[Incident]:
+        incidents: list[Incident] | None = self.context["incidents"]
+        if incidents is None:
+            raise SkipField
+        return incidents
+
+
+_REVEALED = "Present only when `identifying` is true; the key is absent otherwise."
+
+
+class SurvivorDetailOutput(SurvivorSummaryOutput):
+    """One case. Needs `context["identity"]` (from `survivor_reveal`, or None) and
+    `context["incidents"]` (a list, or None when the identifying part is not shown)."""
+
+    identifying = serializers.SerializerMethodField(
+        help_text="True when this response carries the identifying fields and linked incidents."
+    )
+    name = RevealedIdentityValue(help_text=_REVEALED)
+    date_of_birth = RevealedIdentityValue(help_text=f"YYYY-MM-DD or empty. {_REVEALED}")
+    phone = RevealedIdentityValue(help_text=_REVEALED)
+    address = RevealedIdentityValue(help_text=_REVEALED)
+    caregiver = RevealedIdentityValue(help_text=_REVEALED)
+    safe_contact_method = RevealedIdentityValue(help_text=_REVEALED)
+    safe_contact_times = RevealedIdentityValue(help_text=_REVEALED)
+    notes = RevealedIdentityValue(help_text=_REVEALED)
+    incidents = RevealedIncidents(help_text=_REVEALED)
+
+    def get_identifying(self, survivor: Survivor) -> bool:
+        return self.context["identity"] is not None
+
+
+# --- consent ledger --------------------------------------------------------------------------
+
+
+class ConsentTextRefOutput(serializers.Serializer):
+    version = serializers.CharField()
+    language = serializers.CharField()
+
+
+class ConsentEntryOutput(serializers.Serializer):
+    """One ledger entry: a grant, or the withdrawal of one (`withdraws`)."""
+
+    public_id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=Consent.Kind.choices)
+    purpose = serializers.ChoiceField(choices=Consent.Purpose.choices)
+    service_type = serializers.CharField(help_text="A service type for a referral consent; empty otherwise.")
+    organisation = serializers.CharField(
+        help_text="For a consent to share identifiable data; empty otherwise."
+    )
+    given_by = serializers.CharField(help_text="`survivor` or `caregiver`; empty for a withdrawal.")
+    child_assent = serializers.BooleanField()
+    method = serializers.CharField(help_text="`written`, `oral` or `oral_witnessed`; empty for a withdrawal.")
+    explained_in = serializers.CharField(help_text="Language code; empty for a withdrawal.")
+    consent_text = ConsentTextRefOutput(allow_null=True, help_text="Null for a withdrawal.")
+    given_at = serializers.DateTimeField(help_text="When given (a withdrawal: when withdrawn).")
+    expires_at = serializers.DateTimeField(allow_null=True)
+    withdraws = serializers.UUIDField(
+        source="withdraws.public_id", allow_null=True, help_text="For a withdrawal: the grant it ends."
+    )
+    status = serializers.SerializerMethodField()
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["active", "expired", "withdrawn", "not_yet"],
+            allow_null=True,
+            help_text="For a grant, now; null for a withdrawal.",
+        )
+    )
+    def get_status(self, consent: Consent) -> str | None:
+        if consent.kind != Consent.Kind.GRANT:
+            return None
+        return consent_status(consent)
+
+
+class ConsentLedgerOutput(serializers.Serializer):
+    results = ConsentEntryOutput(many=True)

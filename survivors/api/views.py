@@ -1,0 +1,335 @@
+"""The survivor-cases API: /api/v1/survivors/... (issue 4, items 4-6).
+
+Thin views: a selector resolves the case (out of scope → 404), `survivors.permissions` answers
+"may she do this to a case she can see" (→ 403), a service writes. Identifying values leave only
+through `survivor_names_reveal` / `survivor_reveal`, called inside the same transaction that
+builds the response body, so the access events and the body commit (or fail) together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from crsv.accounts.models import User
+from crsv.audit.models import AccessEvent
+from incidents.models import Incident
+from survivors import permissions, selectors, services
+from survivors.api import serializers as s
+from survivors.api.base import HasSurvivorRole, SurvivorAPIView, actor, django_errors, http_request
+from survivors.api.pagination import PAGE_SIZE, cursor_decode, keyset_page
+from survivors.identity import SurvivorIdentity
+from survivors.models import ENCRYPTED_FIELDS, Survivor
+from survivors.services import SurvivorProfile
+
+TAGS = ["survivors"]
+CONSENT_ERROR_RENAMES = {"consent_text": "consent_text_version"}
+PROFILE_FIELDS = tuple(f.name for f in dataclasses.fields(SurvivorProfile))
+
+_401 = OpenApiResponse(description="Not signed in (send `Authorization: Bearer <token>`).")
+_403_ROLE = OpenApiResponse(description="Your role gives no access to survivor cases.")
+_404 = OpenApiResponse(description="No such case, or not one you can see.")
+_400 = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description='Field errors: `{"field": ["message"], "non_field_errors": [...]}`.',
+)
+
+
+@sensitive_variables()
+def _detail_body(request: Request, survivor: Survivor) -> dict[str, Any]:
+    """The detail representation of a case fetched through `survivor_list` (so it carries the
+    `identifying` annotation). Reveals, and logs, the identifying part only if she may read it.
+    Call inside the transaction that answers the request."""
+    user = actor(request)
+    identity = selectors.survivor_reveal(
+        user=user, survivor=survivor, kind=AccessEvent.Kind.API, request=http_request(request)
+    )
+    incidents: list[Incident] | None = None
+    if identity is not None:
+        # Only links to incidents she can see herself (an SEA incident may not be one of them).
+        incidents = list(
+            Incident.objects.visible_to(user).filter(survivors=survivor).order_by("created_at", "id")
+        )
+    context = {"identity": identity, "incidents": incidents}
+    return dict(s.SurvivorDetailOutput(survivor, context=context).data)
+
+
+def _survivor_fresh(request: Request, public_id: uuid.UUID) -> Survivor:
+    """The case as `survivor_list` returns it (with `identifying`), re-read after a write."""
+    return selectors.survivor_get(user=actor(request), public_id=public_id)
+
+
+class SurvivorCollectionView(SurvivorAPIView):
+    permission_classes = [IsAuthenticated, HasSurvivorRole]
+
+    @extend_schema(
+        operation_id="survivors_list",
+        summary="List cases",
+        description=(
+            f"The cases you can see, newest first, {PAGE_SIZE} per page. Names appear only on rows whose "
+            "survivor you may identify; each name returned is recorded in the access log."
+        ),
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="The `next` of the previous page.")
+        ],
+        responses={200: s.SurvivorPageOutput, 400: _400, 401: _401, 403: _403_ROLE},
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("cursor")
+        after = cursor_decode(raw) if raw is not None else None
+        user = actor(request)
+        with transaction.atomic():
+            page = keyset_page(selectors.survivor_list(user=user), after=after)
+            names = selectors.survivor_names_reveal(
+                user=user, survivors=page.rows, kind=AccessEvent.Kind.API, request=http_request(request)
+            )
+            body = s.SurvivorPageOutput(
+                {"next": page.next, "results": page.rows}, context={"names": names}
+            ).data
+        return Response(body)
+
+    @extend_schema(
+        operation_id="survivors_create",
+        summary="Register a case",
+        description=(
+            "Registers the case and records the consents given, all or nothing. A WPA who registers "
+            "a case owns it; a reporter's case waits for a WPA. The response reveals the case to "
+            "its registrar (recorded in the access log)."
+        ),
+        request=s.SurvivorCreateInput,
+        responses={
+            201: s.SurvivorDetailOutput,
+            400: _400,
+            401: _401,
+            403: OpenApiResponse(description="Your role may not register cases or record consent."),
+        },
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def post(self, request: Request) -> Response:
+        user = actor(request)
+        data = s.SurvivorCreateInput(data=request.data, context={"user": user})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with transaction.atomic():
+            survivor = services.survivor_register(
+                actor=user,
+                field_office=values["field_office"],
+                incident=values["incident"],
+                identity=SurvivorIdentity(**{name: values[name] for name in ENCRYPTED_FIELDS}),
+                profile=SurvivorProfile(**{name: values[name] for name in PROFILE_FIELDS}),
+                request=http_request(request),
+            )
+            self._consents_record(request, survivor, values.get("consents", []))
+            body = _detail_body(request, _survivor_fresh(request, survivor.public_id))
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _consents_record(request: Request, survivor: Survivor, grants: list[dict[str, Any]]) -> None:
+        """Record each grant. Every refusal is reported under its index, as DRF 3.18 reports a
+        list's errors (`{"consents": {"1": {"given_by": [...]}}}`), and the caller's transaction
+        then rolls the whole registration back. Each `consent_record` runs in its own savepoint,
+        so one refusal does not stop the others from being checked."""
+        errors: dict[str, dict[str, list[str]]] = {}
+        for index, grant in enumerate(grants):
+            try:
+                services.consent_record(
+                    actor=actor(request), survivor=survivor, request=http_request(request), **grant
+                )
+            except DjangoValidationError as exc:
+                errors[str(index)] = django_errors(exc, CONSENT_ERROR_RENAMES)
+        if errors:
+            raise ValidationError({"consents": errors})
+
+
+class SurvivorDetailView(SurvivorAPIView):
+    http_method_names = ["get", "patch", "options"]
+
+    @extend_schema(
+        operation_id="survivors_retrieve",
+        summary="Get a case",
+        description=(
+            "The identifying fields and linked incidents appear only if you may identify the survivor "
+            "(and the case is not erased); returning them is recorded in the access log."
+        ),
+        responses={200: s.SurvivorDetailOutput, 401: _401, 404: _404},
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        with transaction.atomic():
+            body = _detail_body(request, _survivor_fresh(request, public_id))
+        return Response(body)
+
+    @extend_schema(
+        operation_id="survivors_partial_update",
+        summary="Edit a case",
+        description="Fields not sent keep their value. Only the case's owner may edit it.",
+        request=s.SurvivorUpdateInput(partial=True),
+        responses={
+            200: s.SurvivorDetailOutput,
+            400: _400,
+            401: _401,
+            403: OpenApiResponse(description="You can see the case but may not edit it."),
+            404: _404,
+        },
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def patch(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            # Locked before reading the current values, so a concurrent edit of other fields is
+            # not overwritten with what we read (the merge happens under the lock).
+            survivor = get_object_or_404(
+                selectors.survivor_list(user=user).select_for_update(of=("self",)), public_id=public_id
+            )
+            if not permissions.can_edit(user, survivor):
+                raise PermissionDenied(_("You may not edit this case."))
+            data = s.SurvivorUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            changes = data.validated_data
+            current = services.survivor_identity(survivor=survivor)
+            identity = dataclasses.replace(
+                current, **{k: v for k, v in changes.items() if k in ENCRYPTED_FIELDS}
+            )
+            profile = SurvivorProfile(
+                **{name: changes.get(name, getattr(survivor, name)) for name in PROFILE_FIELDS}
+            )
+            services.survivor_update(
+                actor=user,
+                survivor=survivor,
+                identity=identity,
+                profile=profile,
+                request=http_request(request),
+            )
+            body = _detail_body(request, _survivor_fresh(request, public_id))
+        return Response(body)
+
+
+class SurvivorAssignView(SurvivorAPIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="survivors_assign",
+        summary="Assign a case to a WPA",
+        request=s.SurvivorAssignInput,
+        responses={
+            200: s.SurvivorDetailOutput,
+            400: _400,
+            401: _401,
+            403: OpenApiResponse(description="Only a senior WPA of the case's mission may assign it."),
+            404: _404,
+        },
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            survivor = _survivor_fresh(request, public_id)
+            if not permissions.can_assign(user, survivor):
+                raise PermissionDenied(_("Only a senior WPA of the mission may assign cases."))
+            data = s.SurvivorAssignInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            assignee = User.objects.filter(username=data.validated_data["assignee"], is_active=True).first()
+            if assignee is None:
+                raise ValidationError({"assignee": [_("Choose a WPA of the case's field office.")]})
+            services.survivor_assign(
+                actor=user, survivor=survivor, assignee=assignee, request=http_request(request)
+            )
+            body = _detail_body(request, _survivor_fresh(request, public_id))
+        return Response(body)
+
+
+class ConsentCollectionView(SurvivorAPIView):
+    http_method_names = ["get", "post", "options"]
+    error_field_renames = CONSENT_ERROR_RENAMES
+
+    @extend_schema(
+        operation_id="survivors_consents_list",
+        summary="A case's consent ledger",
+        description="Newest first. The ledger holds no identifying data.",
+        responses={200: s.ConsentLedgerOutput, 401: _401, 404: _404},
+        tags=TAGS,
+    )
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        survivor = _survivor_fresh(request, public_id)
+        entries = selectors.consent_list(user=user, survivor=survivor)
+        return Response(s.ConsentLedgerOutput({"results": entries}).data)
+
+    @extend_schema(
+        operation_id="survivors_consents_create",
+        summary="Record a consent given",
+        request=s.ConsentGrantInput,
+        responses={
+            201: s.ConsentEntryOutput,
+            400: _400,
+            401: _401,
+            403: OpenApiResponse(description="You can see the case but may not record its consent."),
+            404: _404,
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            survivor = _survivor_fresh(request, public_id)
+            if not permissions.can_record_consent(user, survivor):
+                raise PermissionDenied(_("You may not record consent for this case."))
+            data = s.ConsentGrantInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            consent = services.consent_record(
+                actor=user, survivor=survivor, request=http_request(request), **data.validated_data
+            )
+            entry = selectors.consent_get(user=user, survivor=survivor, public_id=consent.public_id)
+            body = s.ConsentEntryOutput(entry).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawView(SurvivorAPIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="survivors_consents_withdraw",
+        summary="Withdraw a consent",
+        description="Appends the withdrawal to the ledger; it takes effect on the next request.",
+        request=None,
+        responses={
+            201: s.ConsentEntryOutput,
+            400: _400,
+            401: _401,
+            403: OpenApiResponse(description="You can see the case but may not record its consent."),
+            404: OpenApiResponse(description="No such case or consent, or not one you can see."),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, public_id: uuid.UUID, consent_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            survivor = _survivor_fresh(request, public_id)
+            grant = selectors.consent_get(user=user, survivor=survivor, public_id=consent_id)
+            if not permissions.can_record_consent(user, survivor):
+                raise PermissionDenied(_("You may not record consent for this case."))
+            withdrawal = services.consent_withdraw(actor=user, consent=grant, request=http_request(request))
+            entry = selectors.consent_get(user=user, survivor=survivor, public_id=withdrawal.public_id)
+            body = s.ConsentEntryOutput(entry).data
+        return Response(body, status=status.HTTP_201_CREATED)
