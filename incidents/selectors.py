@@ -150,12 +150,12 @@ def incident_list(
         rows = rows.filter(reference__icontains=filters.reference.strip())
     if filters.is_sea is not None:
         rows = rows.filter(is_sea=filters.is_sea)
-    return rows.select_related(*LIST_RELATIONS).defer("narrative").order_by(*ORDERINGS[ordering])
+    return rows.select_related(*LIST_RELATIONS).defer("narrative_ct").order_by(*ORDERINGS[ordering])
 
 
 def _redact(incident: Incident) -> None:
     """Blank the restricted details on a display instance (and forbid saving it)."""
-    incident.narrative = ""
+    incident.narrative_ct = None
     incident.latitude = incident.longitude = None
     if incident.location is not None:
         incident.location = incident.location.ancestor_at_level(DEIDENTIFIED_MAX_ADMIN_LEVEL)
@@ -177,7 +177,7 @@ def incident_get(*, user: User, public_id: uuid.UUID | str) -> Incident:
     try:
         incident = (
             Incident.objects.visible_to(user)
-            .select_related(*LIST_RELATIONS, "verified_by")
+            .select_related(*LIST_RELATIONS, "verified_by", "data_key")
             .prefetch_related(
                 "violations",
                 Prefetch("perpetrators", queryset=Perpetrator.objects.select_related("party")),
@@ -192,8 +192,8 @@ def incident_get(*, user: User, public_id: uuid.UUID | str) -> Incident:
 
 
 def incident_narrative(*, user: User, incident: Incident) -> str | None:
-    """The narrative if `user` may read it, else None. Pages and the API read it here, not
-    from the field: when the narrative is encrypted (and its reads logged), only this changes."""
+    """The narrative, decrypted, if `user` may read it, else None. Pages and the API read it
+    here and nowhere else."""
     if not permissions.can_view_narrative(user, incident):
         return None
     return incident.narrative
@@ -239,7 +239,9 @@ def incident_history(*, user: User, incident: Incident) -> list[IncidentHistoryE
     if not Incident.objects.visible_to(user).filter(pk=incident.pk).exists():
         raise Http404("No incident matches the given query.")
     show_reasons = permissions.can_view_narrative(user, incident)
-    events = IncidentEvent.objects.filter(incident_id=incident.pk).select_related("actor", "assignee")
+    events = list(IncidentEvent.objects.filter(incident_id=incident.pk).select_related("actor", "assignee"))
+    for event in events:
+        event.incident = incident  # its data key decrypts the reasons: no query per event
     return [
         IncidentHistoryEntry(
             occurred_at=event.occurred_at,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.models import FieldOffice
+from crsv.crypto import DecryptionError, FieldCipher
 from incidents import clock
 from incidents.models.incident import Incident
 
@@ -57,7 +60,10 @@ class IncidentEvent(models.Model):
         related_name="+",
         verbose_name=_("assigned to"),
     )
-    reason = models.TextField(_("reason"), blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The reviewer's reason may describe the incident: encrypted under the incident's data key,
+    # bound to this row; read and written through the `reason` property.
+    reason_ct = models.BinaryField(_("reason (encrypted)"), null=True, editable=False)
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -73,6 +79,23 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def _cipher(self) -> FieldCipher:
+        data_key = self.incident.data_key
+        if data_key is None:
+            raise DecryptionError("the incident has no data key")
+        return FieldCipher(key=data_key.unwrap(), table=self._meta.db_table, row=str(self.public_id))
+
+    @property
+    def reason(self) -> str:
+        """The reason in plaintext (shown only to those who may read the narrative)."""
+        if self.reason_ct is None:
+            return ""
+        return self._cipher().decrypt("reason", self.reason_ct) or ""
+
+    @reason.setter
+    def reason(self, value: str) -> None:
+        self.reason_ct = self._cipher().encrypt("reason", value) if value else None
 
 
 class IncidentReferenceCounter(models.Model):

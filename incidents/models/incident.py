@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from crsv.accounts.models import FieldOffice, Mission
+from crsv.crypto import DecryptionError, FieldCipher
+from crsv.keys.models import DataKey
 from incidents import clock
 from incidents.models.querysets import IncidentQuerySet
 from incidents.models.reference import Location
@@ -253,8 +255,12 @@ class Incident(models.Model):
     tally_boys = _tally(_("boys"))
     tally_unknown_sex = _tally(_("sex unknown"))
 
-    # Restricted; a plain field until the survivor-cases issue encrypts it.
-    narrative = models.TextField(_("narrative"), blank=True)
+    # Restricted and encrypted (AES-256-GCM) under this incident's own data key; read and
+    # written through the `narrative` property below, shown only via selectors.incident_narrative.
+    data_key = models.OneToOneField(
+        DataKey, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="incident"
+    )
+    narrative_ct = models.BinaryField(_("narrative (encrypted)"), null=True, editable=False)
 
     gbvims_penetration = _gbvims(_("Was there penetration?"))
     gbvims_sexual_contact = _gbvims(_("Was there other unwanted sexual contact?"))
@@ -460,6 +466,35 @@ class Incident(models.Model):
         if getattr(self, "_redacted", False):
             raise RuntimeError("This incident was redacted for display and cannot be saved.")
         super().save(*args, **kwargs)
+
+    def cipher(self, *, create: bool = False) -> FieldCipher:
+        """This incident's field cipher (its data key, unwrapped now and not kept).
+
+        With `create`, an incident without a data key gets one (a DataKey row is inserted, in
+        the caller's transaction).
+        """
+        if self.data_key is not None:
+            key = self.data_key.unwrap()
+        elif create:
+            from crsv.keys.services import data_key_create
+
+            self.data_key, key = data_key_create()
+        else:
+            raise DecryptionError("the incident has no data key")
+        return FieldCipher(key=key, table=self._meta.db_table, row=str(self.public_id))
+
+    @property
+    def narrative(self) -> str:
+        """The narrative in plaintext. For display, go through `selectors.incident_narrative`,
+        which checks who may read it. Raises DecryptionError on tampering; never returns the
+        ciphertext or an empty string in place of a narrative it cannot read."""
+        if self.narrative_ct is None:
+            return ""
+        return self.cipher().decrypt("narrative", self.narrative_ct) or ""
+
+    @narrative.setter
+    def narrative(self, value: str) -> None:
+        self.narrative_ct = self.cipher(create=True).encrypt("narrative", value or "")
 
     @property
     def tally_total(self) -> int:

@@ -70,7 +70,7 @@ def _check_perpetrators_locations_and_sea() -> None:
 
 def _check_no_names_in_narratives() -> None:
     people = {name for user in User.objects.all() for name in (user.first_name, user.last_name) if name}
-    for narrative in Incident.objects.values_list("narrative", flat=True):
+    for narrative in (incident.narrative for incident in Incident.objects.select_related("data_key")):
         assert narrative.startswith("Reported by a")
         assert any(narrative.endswith(follow_up) for follow_up in FOLLOW_UPS)
         assert not any(name in narrative for name in people)

@@ -191,7 +191,7 @@ def test_incident_history_is_append_only(make_incident: Callable[..., Incident],
     event = IncidentEvent.objects.filter(incident=incident).first()
     assert event is not None
     with pytest.raises(DatabaseError) as excinfo, transaction.atomic():
-        IncidentEvent.objects.filter(pk=event.pk).update(reason="tampered")
+        IncidentEvent.objects.filter(pk=event.pk).update(action="verify")
     assert "append-only" in str(excinfo.value)
     with pytest.raises(DatabaseError), transaction.atomic():
         IncidentEvent.objects.filter(pk=event.pk).delete()

@@ -252,7 +252,7 @@ def test_list_rows_do_not_carry_the_narrative(
 ) -> None:
     make_incident("submitted", reporter=reporter)
     row = incident_list(user=wpa)[0]
-    assert "narrative" in row.get_deferred_fields()
+    assert "narrative_ct" in row.get_deferred_fields()
 
 
 # --- detail, redaction -----------------------------------------------------------------------

@@ -98,3 +98,49 @@ def test_the_search_finds_a_planted_leak(
     assert any(hit.startswith("database survivors_survivor.name_ct") for hit in found)
     assert any(hit.startswith("redis") for hit in found)
     assert any(hit.startswith("log output") for hit in found)
+
+
+def test_no_narrative_or_reason_leaks(
+    wpa: User,
+    senior_wpa: User,
+    reporter: User,
+    make_survivor: Callable[..., Survivor],
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Narratives, review reasons and break-glass reasons hold canaries; none may surface."""
+    from incidents import services as incidents
+    from incidents.services.inputs import ViolationData
+    from survivors.services import survivor_break_glass
+    from tests.incidents.factories import LocationFactory, complete_fields
+
+    caplog.set_level(logging.DEBUG)
+    pg_offset = pg_log_size()
+    marks = {
+        k: f"CANARY{uuid.uuid4().hex[:12]}{k.upper()}" for k in ("narrative", "return", "reopen", "glass")
+    }
+    location = LocationFactory()
+    fields = complete_fields(
+        reporter=reporter, location=location, narrative=f"Narrative {marks['narrative']}"
+    )
+    incident = incidents.incident_create(actor=reporter, violations=[ViolationData(form="rape")], **fields)
+    incident = incidents.incident_submit(actor=reporter, incident=incident)
+    incident = incidents.incident_return(actor=wpa, incident=incident, reason=f"Because {marks['return']}")
+    incident = incidents.incident_submit(actor=reporter, incident=incident)
+    incident = incidents.incident_assign(actor=wpa, incident=incident, assignee=wpa)
+    from tests.incidents.factories import office_today
+
+    incident = incidents.incident_verify(
+        actor=wpa,
+        incident=incident,
+        outcome="verified",
+        method="survivor_interview",
+        verified_on=office_today(reporter),
+    )
+    incidents.incident_reopen(actor=senior_wpa, incident=incident, reason=f"Reopen {marks['reopen']}")
+    case = make_survivor(wpa)
+    survivor_break_glass(actor=senior_wpa, survivor=case, reason=f"Urgent check {marks['glass']}")
+
+    captured = capsys.readouterr()
+    logs = caplog.text + captured.out + captured.err
+    assert leaks(list(marks.values()), logs=logs, pg_log_offset=pg_offset) == []
