@@ -20,12 +20,16 @@ def _session_cookie_factory() -> Any:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from django_otp import DEVICE_ID_SESSION_KEY
+
     from crsv.accounts.models import User
+    from crsv.accounts.two_factor import demo_device_ensure
     from crsv.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 
     def cookie(username: str) -> str:
         user = User.objects.get(username=username)
         session = SessionStore()
+        session[DEVICE_ID_SESSION_KEY] = demo_device_ensure(user=user).persistent_id
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -34,6 +38,14 @@ def _session_cookie_factory() -> Any:
         return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
     return cookie
+
+
+def _bearer(username: str) -> str:
+    from crsv.accounts.models import User
+    from crsv.accounts.services import api_token_issue
+
+    raw, _token = api_token_issue(user=User.objects.get(username=username))
+    return f"Bearer {raw}"
 
 
 def main() -> int:
@@ -45,30 +57,42 @@ def main() -> int:
     import django
 
     django.setup()
-    from benchmarks import survivors
+    from benchmarks import incidents, survivors
 
     only = os.environ.get("BENCH_ONLY")
-    suites = [s for s in [survivors] if only in (None, s.__name__.rsplit(".", 1)[-1])]
-    for suite in suites:
+    wanted = [name for name in ("incidents", "survivors") if only in (None, name)]
+    suites = {"incidents": incidents, "survivors": survivors}
+    for name in wanted:
         started = time.time()
-        suite.load()
-        print(f"  load: {time.time() - started:.1f} s")
+        suites[name].load()
+        print(f"  {name} load: {time.time() - started:.1f} s")
     cookie = _session_cookie_factory()
-    server = harness.Server("crsv.wsgi:application", env)
+    app = harness.Server("crsv.wsgi:application", env)
+    servers = [app]
     budgets = []
     try:
-        for suite in suites:
-            targets = suite.targets(server.port, cookie)
-            server.wait_ready(targets[0].path, targets[0].headers)
+        runs: list[tuple[str, list[harness.Target], Any]] = []
+        if "incidents" in wanted:
+            bare = harness.Server("benchmarks.bare_app:application", incidents.bare_environment(env))
+            servers.append(bare)
+            runs.append(
+                ("incidents", incidents.targets(app.port, bare.port, cookie, _bearer), incidents.budgets)
+            )
+        if "survivors" in wanted:
+            runs.append(("survivors", survivors.targets(app.port, cookie), survivors.budgets))
+        for name, targets, judge in runs:
+            for target in targets:
+                next(s for s in servers if s.port == target.port).wait_ready(target.path, target.headers)
             print(
-                f"\n{suite.__name__}: {harness.ROUNDS} rounds of {harness.DURATION} s, "
+                f"\n{name}: {harness.ROUNDS} rounds of {harness.DURATION} s, "
                 f"{harness.WORKERS} gunicorn workers, {harness.CONNECTIONS} connections"
             )
             harness.measure(targets)
             harness.report(targets)
-            budgets += suite.budgets(targets)
+            budgets += judge(targets)
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     print()
     for budget in budgets:
         print(budget.line())

@@ -29,7 +29,7 @@ def load() -> None:
     from survivors.identity import TABLE
     from survivors.models import ENCRYPTED_FIELDS, Survivor, survivor_code_new
 
-    if Survivor.objects.count() >= SURVIVORS:
+    if Survivor.objects.count() >= SURVIVORS and not os.environ.get("BENCH_RELOAD"):
         print(f"  survivors: {Survivor.objects.count()} already loaded")
         return
     mission, _ = Mission.objects.get_or_create(code="BENCH", defaults={"name": "Benchmark mission"})

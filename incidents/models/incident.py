@@ -174,20 +174,24 @@ class Incident(models.Model):
     reference = models.CharField(
         _("reference"), max_length=48, unique=True, null=True, blank=True, editable=False
     )
+    # These foreign keys lead composite indexes (Meta.indexes), so no single-column index of
+    # their own: on a million-row table every index costs on each write.
     mission = models.ForeignKey(
-        Mission, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("mission")
+        Mission, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("mission"), db_index=False
     )
     field_office = models.ForeignKey(
         FieldOffice,
         on_delete=models.PROTECT,
         related_name="incidents",
         verbose_name=_("field office"),
+        db_index=False,
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="incidents_reported",
         verbose_name=_("reported by"),
+        db_index=False,
     )
     source_channel = models.CharField(_("source"), max_length=32, choices=SourceChannel.choices, blank=True)
     reported_on = models.DateField(_("date of report"))
@@ -296,6 +300,7 @@ class Incident(models.Model):
         blank=True,
         related_name="incidents_assigned",
         verbose_name=_("assigned to"),
+        db_index=False,  # leads the incident_assignee_status index
         editable=False,
     )
     verified_by = models.ForeignKey(
