@@ -19,7 +19,6 @@ def _session_cookie_factory() -> Any:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from crsv.accounts.models import User

@@ -70,9 +70,8 @@ def load() -> None:
         if cursor.fetchone()[0]:
             cursor.execute("SET LOCAL session_replication_role = replica")
         # The benchmark database holds only benchmark data: start the incident tables afresh.
-        cursor.execute(
-            "TRUNCATE incidents_violation, incidents_perpetrator, incidents_incidentevent, incidents_incident CASCADE"
-        )
+        tables = "incidents_violation, incidents_perpetrator, incidents_incidentevent, incidents_incident"
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
         # A bulk load builds the plain indexes once at the end instead of row by row (the
         # usual way to load a table; the indexes' definitions come back unchanged).
         rebuild = _plain_indexes(cursor, ["incidents_incident", "incidents_violation"])
@@ -102,7 +101,8 @@ def load() -> None:
                 1 + mod(g, 3), mod(g, 2), 0, 0, 0,
                 true, false, false, false, false, false,
                 'rape', false,
-                CASE WHEN mod(g, 20) = 0 THEN 'draft' WHEN mod(g, 20) < 13 THEN 'submitted' ELSE 'under_review' END,
+                CASE WHEN mod(g, 20) = 0 THEN 'draft'
+                     WHEN mod(g, 20) < 13 THEN 'submitted' ELSE 'under_review' END,
                 CASE WHEN mod(g, 20) >= 13 THEN 'pending' ELSE 'reported' END,
                 '', false, ts, ts,
                 CASE WHEN mod(g, 20) = 0 THEN NULL ELSE ts END,
