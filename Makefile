@@ -6,7 +6,7 @@ PORT ?= 8000
 export CRSV_ENV ?= development
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck check pytest stop bench install messages clean
+.PHONY: run test stop bench install messages clean totp
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -40,6 +40,10 @@ bench: install
 messages: install
 	$(PY) manage.py makemessages -l fr --ignore '.venv/*' --ignore '.devdata/*' --no-obsolete
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+## make totp NAME=wpa: a demo user's current two-factor code (development only).
+totp: install
+	@$(PY) manage.py totp_code $(NAME)
 
 ## make stop: stop the embedded PostgreSQL and Redis.
 stop:

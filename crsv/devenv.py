@@ -253,8 +253,8 @@ def run(port: int) -> None:
     print(
         f"\n  CRSV is starting on http://127.0.0.1:{port}/\n"
         f"  Demo logins ({users}), password: {password}\n"
-        "  Two-factor codes: add the user's otpauth:// URI printed above to an authenticator app\n"
-        "  (or run `oathtool --totp -b <secret>`).\n"
+        "  Two-factor codes: `make totp NAME=wpa` prints a demo user's current code, or add the\n"
+        "  user's otpauth:// URI printed above to an authenticator app.\n"
         "  Ctrl-C stops the web server, worker and beat; `make stop` stops PostgreSQL and Redis.\n",
         flush=True,
     )

@@ -16,6 +16,7 @@ from drf_spectacular.views import SpectacularAPIView
 from crsv import views
 from crsv.accounts import views as account_views
 from crsv.accounts.api.views import TokenObtainView
+from incidents.api.views import LocationListView, PartyListView
 
 PUBLIC_PATHS = (
     "/healthz",
@@ -29,12 +30,16 @@ PUBLIC_PATHS = (
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
     path("survivors/", include("survivors.api.urls")),
+    path("incidents/", include("incidents.api.urls")),
+    path("locations/", LocationListView.as_view(), name="location-list"),
+    path("parties/", PartyListView.as_view(), name="party-list"),
 ]
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("crsv.accounts.urls")),
+    path("incidents/", include("incidents.urls")),
     path("survivors/", include("survivors.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
