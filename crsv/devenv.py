@@ -154,6 +154,7 @@ def postgres_start() -> None:
                 f"port = {PG_PORT}\n"
                 "unix_socket_directories = ''\n"
                 "max_connections = 200\n"
+                "log_min_error_statement = panic\n"  # no statement text (values) in the log
             )
     if user and not PG_LOG.exists():
         PG_LOG.touch()
