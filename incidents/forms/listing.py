@@ -1,0 +1,71 @@
+"""The list page's filters (a GET form) and orderings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crsv.accounts.models import FieldOffice
+from incidents.forms.fields import DATE_WIDGET, InstanceChoiceField, choice
+from incidents.models import Incident, Perpetrator, Violation
+from incidents.selectors import IncidentFilters
+
+# Public names of selectors.ORDERINGS, as offered on the list page (a test checks they match).
+ORDERING_CHOICES = [
+    ("-created_at", _("Newest logged first")),
+    ("created_at", _("Oldest logged first")),
+    ("-incident_date", _("Latest incident date first")),
+    ("incident_date", _("Earliest incident date first")),
+    ("-reported_on", _("Latest report first")),
+    ("reported_on", _("Earliest report first")),
+    ("reference", _("Reference, A to Z")),
+    ("-reference", _("Reference, Z to A")),
+]
+DEFAULT_ORDERING = "-created_at"
+ANY = _("Any")
+
+
+class IncidentFilterForm(forms.Form):
+    """The list's filters, a GET form. Only unrestricted fields can be filtered on."""
+
+    reference = forms.CharField(label=_("Reference contains"), max_length=48, required=False)
+    status = choice(_("Status"), Incident.Status.choices, empty_label=ANY)
+    verification_status = choice(_("Verification"), Incident.VerificationStatus.choices, empty_label=ANY)
+    field_office = InstanceChoiceField(
+        label=_("Field office"), key=lambda office: str(office.pk), empty_label=ANY, required=False
+    )
+    date_from = forms.DateField(label=_("Incident from"), required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label=_("Incident to"), required=False, widget=DATE_WIDGET)
+    violation_form = choice(_("Form of violation"), Violation.Form.choices, empty_label=ANY)
+    perpetrator_category = choice(_("Perpetrator category"), Perpetrator.Category.choices, empty_label=ANY)
+    ordering = choice(_("Order"), ORDERING_CHOICES, blank=False, required=False)
+
+    def __init__(self, *args: Any, offices: Sequence[FieldOffice], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(InstanceChoiceField, self.fields["field_office"]).set_instances(offices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period cannot be before its start."))
+        return data
+
+    def filters(self) -> IncidentFilters:
+        data = self.cleaned_data
+        return IncidentFilters(
+            status=[data["status"]] if data.get("status") else [],
+            verification_status=[data["verification_status"]] if data.get("verification_status") else [],
+            field_office=data.get("field_office"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            violation_form=data.get("violation_form") or None,
+            perpetrator_category=data.get("perpetrator_category") or None,
+            reference=data.get("reference", ""),
+        )
+
+    def ordering_name(self) -> str:
+        return self.cleaned_data.get("ordering") or DEFAULT_ORDERING

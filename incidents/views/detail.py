@@ -1,0 +1,188 @@
+"""The detail page, and the workflow actions posted from it.
+
+Every action posts to one URL with an `action` field. Outcomes, the same for every action:
+success redirects to the page with a message; bad input redisplays the page with the
+messages beside the action's fields (200); an action the incident's status does not allow
+(it was acted on meanwhile) redisplays the page with the reason (409); a role that may not
+act is 403; an incident out of scope is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from crsv.accounts.models import User
+from crsv.accounts.roles import Role
+from crsv.http import AuthenticatedHttpRequest
+from incidents import clock, permissions, selectors, services
+from incidents.exceptions import TransitionNotAllowed
+from incidents.forms import AssignForm, ReasonForm, SubmitForm, VerifyForm, add_service_errors
+from incidents.models import Incident
+from incidents.workflow import transition_require
+
+# Who may register a survivor case from an incident (the survivor intake page's own rule).
+SURVIVOR_REGISTRARS = (Role.REPORTER, Role.WPA, Role.SENIOR_WPA)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One workflow action as the page offers it."""
+
+    may: Callable[[User, Incident], bool]  # the role part: False is 403 whatever the status
+    shown: str  # the `incident_permissions` flag (role and status) that shows its form
+    form: Callable[[Any, Incident], forms.Form]  # (POST data or None, incident) -> form
+    done: Any  # the success message
+
+
+def _assign_form(data: Any, incident: Incident) -> forms.Form:
+    candidates = selectors.incident_assignee_candidates(incident=incident)
+    return AssignForm(data, candidates=candidates, auto_id="id_assign_%s")
+
+
+def _verify_form(data: Any, incident: Incident) -> forms.Form:
+    today = clock.office_today(incident.field_office)
+    return VerifyForm(data, initial={"verified_on": today}, auto_id="id_verify_%s")
+
+
+STEPS: dict[str, Step] = {
+    "submit": Step(
+        permissions.is_owner,
+        "can_submit",
+        lambda data, incident: SubmitForm(data),
+        gettext_lazy("Incident submitted."),
+    ),
+    "assign": Step(permissions.may_review, "can_assign", _assign_form, gettext_lazy("Incident assigned.")),
+    "return": Step(
+        permissions.may_review,
+        "can_return",
+        lambda data, incident: ReasonForm(data, auto_id="id_return_%s"),
+        gettext_lazy("Incident returned to its reporter."),
+    ),
+    "verify": Step(
+        permissions.may_review,
+        "can_verify",
+        _verify_form,
+        gettext_lazy("Verification recorded; the incident is closed."),
+    ),
+    "reopen": Step(
+        permissions.may_reopen,
+        "can_reopen",
+        lambda data, incident: ReasonForm(data, auto_id="id_reopen_%s"),
+        gettext_lazy("Incident reopened for review."),
+    ),
+}
+
+
+def _run(request: AuthenticatedHttpRequest, action: str, incident: Incident, data: dict[str, Any]) -> None:
+    actor = request.user
+    if action == "submit":
+        services.incident_submit(actor=actor, incident=incident, request=request)
+    elif action == "assign":
+        services.incident_assign(actor=actor, incident=incident, assignee=data["assignee"], request=request)
+    elif action == "return":
+        services.incident_return(actor=actor, incident=incident, reason=data["reason"], request=request)
+    elif action == "verify":
+        services.incident_verify(
+            actor=actor,
+            incident=incident,
+            outcome=data["outcome"],
+            method=data["method"],
+            verified_on=data["verified_on"],
+            request=request,
+        )
+    else:
+        services.incident_reopen(actor=actor, incident=incident, reason=data["reason"], request=request)
+
+
+def render_detail(
+    request: AuthenticatedHttpRequest,
+    incident: Incident,
+    *,
+    posted: tuple[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The detail page; `posted` is an action form to show as posted (with its errors)."""
+    user = request.user
+    flags = permissions.incident_permissions(user, incident)
+    action_forms = {
+        action: posted[1] if posted and posted[0] == action else step.form(None, incident)
+        for action, step in STEPS.items()
+        if flags[step.shown]
+    }
+    can_register_survivor = user.has_role(*SURVIVOR_REGISTRARS)
+    context = {
+        "incident": incident,
+        **flags,
+        "narrative": selectors.incident_narrative(user=user, incident=incident),
+        "location": selectors.incident_location_for(user=user, incident=incident),
+        "violations": list(incident.violations.all()),
+        "perpetrators": list(incident.perpetrators.all()),
+        "history": selectors.incident_history(user=user, incident=incident),
+        "action_forms": action_forms,
+        "has_actions": bool(action_forms),
+        "can_register_survivor": can_register_survivor,
+        "register_survivor_url": (
+            f"{reverse('survivors:create')}?{urlencode({'incident': str(incident.public_id)})}"
+            if can_register_survivor
+            else ""
+        ),
+    }
+    return render(request, "incidents/detail.html", context, status=status)
+
+
+def detail_conflict(
+    request: AuthenticatedHttpRequest, incident: Incident, error: TransitionNotAllowed
+) -> HttpResponse:
+    """The page as it is now, with why the action was not possible (409)."""
+    messages.error(request, error.message)
+    current = selectors.incident_get(user=request.user, public_id=incident.public_id)
+    return render_detail(request, current, status=409)
+
+
+@never_cache
+@require_GET
+def incident_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    return render_detail(request, selectors.incident_get(user=request.user, public_id=public_id))
+
+
+# A return or reopen reason may describe the incident, like the narrative.
+@never_cache
+@sensitive_post_parameters("reason")
+@require_POST
+def incident_transition(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    user = request.user
+    incident = selectors.incident_get(user=user, public_id=public_id)
+    action = request.POST.get("action", "")
+    step = STEPS.get(action)
+    if step is None:
+        messages.error(request, _("Unknown action."))
+        return render_detail(request, incident, status=400)
+    if not step.may(user, incident):
+        raise PermissionDenied
+    form = step.form(request.POST, incident)
+    try:
+        transition_require(incident, action)  # the status first: fields do not matter if it is 409
+        if form.is_valid():
+            _run(request, action, incident, form.cleaned_data)
+            messages.success(request, str(step.done))
+            return redirect("incidents:detail", public_id=incident.public_id)
+    except TransitionNotAllowed as error:
+        return detail_conflict(request, incident, error)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    return render_detail(request, incident, posted=(action, form))

@@ -1,0 +1,147 @@
+"""The intake page: log an incident, or edit one's own while it is a draft or returned.
+
+One page, working without JavaScript: the incident, its violations and its perpetrators,
+saved as a draft or submitted, all or nothing. "Add more rows" redisplays the page with more
+empty rows and everything typed so far.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from crsv.accounts.models import User
+from crsv.http import AuthenticatedHttpRequest
+from incidents import clock, permissions, selectors, services
+from incidents.exceptions import TransitionNotAllowed
+from incidents.forms import IncidentIntake, IntakeChoices, IntakeInitial
+from incidents.models import Incident, IncidentEvent
+from incidents.views.detail import detail_conflict
+from incidents.workflow import transition_require
+
+# The intake's buttons (`intent`) that save. Anything else ("add_rows", or Enter pressed in a
+# field, which sends the first button: "add rows") redisplays the page and never saves.
+SAVE, SUBMIT = "save", "submit"
+
+
+def _choices(user: User, *, incident: Incident | None = None) -> IntakeChoices:
+    """The selects' options, one query each. Editing keeps a party since deactivated."""
+    # The province of each place names its <optgroup>: its ancestors come in the same query.
+    locations = selectors.location_list(user=user).select_related("parent__parent__parent")
+    parties = selectors.party_list()
+    if incident is not None:
+        in_use = [row.party_id for row in incident.perpetrators.all() if row.party_id is not None]
+        parties = selectors.party_list(include_inactive=True).filter(Q(active=True) | Q(pk__in=in_use))
+    offices = list(user.offices()) if incident is None else []
+    return IntakeChoices(locations=list(locations), parties=list(parties), offices=offices)
+
+
+def _render(
+    request: AuthenticatedHttpRequest, intake: IncidentIntake, incident: Incident | None
+) -> HttpResponse:
+    context = {
+        "intake": intake,
+        "incident": incident,
+        "is_returned": incident is not None and incident.status == Incident.Status.RETURNED,
+    }
+    return render(request, "incidents/intake.html", context)
+
+
+def _saved(request: AuthenticatedHttpRequest, incident: Incident, *, submitted: bool) -> HttpResponse:
+    if submitted:
+        messages.success(request, _("Incident %(reference)s submitted.") % {"reference": incident.reference})
+    elif incident.status == Incident.Status.DRAFT:
+        messages.success(request, _("Draft saved. Only you can see it until you submit it."))
+    else:
+        messages.success(request, _("Changes saved. Submit the incident again when it is ready."))
+    return redirect("incidents:detail", public_id=incident.public_id)
+
+
+# Every value typed here may describe the incident or name a perpetrator: none is shown in
+# an error report (a superset of `sensitive_post_parameters("narrative")`).
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def incident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    if not permissions.can_create_incident(user):
+        raise PermissionDenied
+    choices = _choices(user)
+    if request.method == "GET":
+        office = user.primary_office()  # can_create_incident: the user has one
+        initial = IntakeInitial(incident={"reported_on": clock.office_today(office) if office else None})
+        return _render(request, IncidentIntake(choices=choices, initial=initial), None)
+    intake = IncidentIntake(request.POST, choices=choices)
+    intent = request.POST.get("intent")
+    if intent not in (SAVE, SUBMIT):
+        return _render(request, intake.with_more_rows(), None)
+    if intake.is_valid():
+        try:
+            with transaction.atomic():  # submitting a new incident: both steps or neither
+                incident = services.incident_create(
+                    actor=user,
+                    field_office=intake.field_office(),
+                    violations=intake.violation_rows(),
+                    perpetrators=intake.perpetrator_rows(),
+                    request=request,
+                    **intake.incident_fields(),
+                )
+                if intent == SUBMIT:
+                    incident = services.incident_submit(actor=user, incident=incident, request=request)
+        except ValidationError as error:
+            intake.add_service_errors(error)
+        else:
+            return _saved(request, incident, submitted=intent == SUBMIT)
+    return _render(request, intake, None)
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def incident_edit(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    user = request.user
+    incident = selectors.incident_get(user=user, public_id=public_id)
+    if not permissions.is_owner(user, incident):
+        raise PermissionDenied
+    try:
+        transition_require(incident, IncidentEvent.Action.UPDATE)
+    except TransitionNotAllowed as error:
+        return detail_conflict(request, incident, error)
+    choices = _choices(user, incident=incident)
+    if request.method == "GET":
+        narrative = selectors.incident_narrative(user=user, incident=incident) or ""
+        return _render(
+            request, IncidentIntake.of_incident(incident, narrative=narrative, choices=choices), incident
+        )
+    intake = IncidentIntake(request.POST, choices=choices)
+    intent = request.POST.get("intent")
+    if intent not in (SAVE, SUBMIT):
+        return _render(request, intake.with_more_rows(), incident)
+    if intake.is_valid():
+        try:
+            with transaction.atomic():  # the edit and the submission: both or neither
+                saved = services.incident_update(
+                    actor=user,
+                    incident=incident,
+                    violations=intake.violation_rows(),
+                    perpetrators=intake.perpetrator_rows(),
+                    request=request,
+                    **intake.incident_fields(),
+                )
+                if intent == SUBMIT:
+                    saved = services.incident_submit(actor=user, incident=saved, request=request)
+        except TransitionNotAllowed as error:  # submitted meanwhile, from another tab
+            return detail_conflict(request, incident, error)
+        except ValidationError as error:
+            intake.add_service_errors(error)
+        else:
+            return _saved(request, saved, submitted=intent == SUBMIT)
+    return _render(request, intake, incident)
