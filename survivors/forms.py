@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.models import FieldOffice, User
 from survivors.identity import SurvivorIdentity
-from survivors.models import Consent, ConsentText, Survivor
+from survivors.models import Consent, ConsentText, ErasureReason, Survivor
 from survivors.services import ConsentGrant, SurvivorProfile
 
 
@@ -220,3 +222,87 @@ class AssignForm(forms.Form):
         field = self.fields["assignee"]
         assert isinstance(field, UserChoiceField)
         field.queryset = candidates
+
+
+class GrantForm(forms.Form):
+    """Give a WPA or a reporter of the mission access to one case, optionally until a time typed
+    in the case's field-office time zone."""
+
+    grantee = UserChoiceField(
+        label=_("Give access to"), queryset=User.objects.none(), to_field_name="public_id"
+    )
+    expires_at = forms.DateTimeField(
+        label=_("Until"),
+        required=False,
+        help_text=_("Leave empty for no expiry."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, candidates: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["grantee"]
+        assert isinstance(field, UserChoiceField)
+        field.queryset = candidates
+        self.time_zone = ZoneInfo(time_zone)
+        self.fields["expires_at"].help_text = _("Time in %(zone)s. Leave empty for no expiry.") % {
+            "zone": time_zone
+        }
+
+    def full_clean(self) -> None:
+        # A typed time means the office's wall clock, whatever zone the signed-in user is in.
+        with timezone.override(self.time_zone):
+            super().full_clean()
+
+
+class BreakGlassForm(forms.Form):
+    """Why a senior WPA opens a case outside her grants. The reason is encrypted and shown to
+    the mission's other senior WPAs."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Say why you need to identify the survivor. The other senior WPAs of the mission will see it."
+        ),
+    )
+
+
+class EraseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why erase this case"), choices=ErasureReason.choices)
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"), required=True)
+
+
+class ValueNeverShown(forms.TextInput):
+    """A text box that never renders a value back: a searched name or phone number must not sit
+    in the page after the search (a screen others can see, a saved page, the browser cache)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class SearchForm(forms.Form):
+    """One of: a survivor code, an exact name, a phone number. Sent by POST only."""
+
+    code = forms.CharField(label=_("Survivor code"), max_length=20, required=False)
+    name = forms.CharField(
+        label=_("Exact name"),
+        max_length=200,
+        required=False,
+        widget=ValueNeverShown(attrs={"autocomplete": "off"}),
+        help_text=_("Case, accents and spacing do not matter; the whole name must match."),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=40,
+        required=False,
+        widget=ValueNeverShown(attrs={"autocomplete": "off"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [key for key in ("code", "name", "phone") if (data.get(key) or "").strip()]
+        if len(filled) != 1:
+            raise forms.ValidationError(_("Fill in exactly one of: code, name, phone number."))
+        return data

@@ -4,18 +4,32 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, QuerySet, Value
+from django.db import models, transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Now
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from crsv.accounts.models import User
+from crsv.accounts.roles import Role
+from crsv.audit.models import AccessEvent
 from crsv.audit.services import access_record
+from incidents.models import Incident
 from survivors import blind_index
 from survivors.identity import SurvivorIdentity, identity_decrypt, name_decrypt
-from survivors.models import Consent, Survivor, SurvivorSearchEntry
+from survivors.models import BreakGlass, Consent, Survivor, SurvivorSearchEntry, SurvivorUserObjectPermission
 from survivors.querysets import identifying_access_q
+from survivors.services import break_glass_reason
+
+# How far back the home page shows the mission's break-glass openings.
+BREAK_GLASS_RECENT = timedelta(days=7)
+BREAK_GLASS_RECENT_LIMIT = 100
 
 
 def survivor_list(*, user: Any) -> QuerySet[Survivor]:
@@ -99,3 +113,118 @@ def survivor_search(*, user: Any, code: str = "", name: str = "", phone: str = "
             Exists(SurvivorSearchEntry.objects.filter(survivor=OuterRef("pk"), kind=kind, digest=digest))
         )
     return rows
+
+
+def survivor_incidents(*, user: Any, survivor: Survivor) -> QuerySet[Incident]:
+    """The case's incidents that `user` can see herself (an SEA incident may not be one of them)."""
+    return Incident.objects.visible_to(user).filter(survivors=survivor).order_by("created_at", "id")
+
+
+class AccessWhy(models.TextChoices):
+    """Why someone may read a case's identifying fields."""
+
+    ASSIGNED = "assigned", _("Assigned WPA")
+    REGISTERED = "registered", _("Registered the case (until a WPA takes it)")
+    GRANT = "grant", _("Granted access")
+    BREAK_GLASS = "break_glass", _("Break-glass")
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One person who may read a case's identifying fields now, and why."""
+
+    user: User
+    why: AccessWhy
+    granted_by: User | None = None
+    since: datetime | None = None
+    until: datetime | None = None  # None: no expiry
+
+
+def survivor_access(*, user: Any, survivor: Survivor) -> list[AccessEntry]:
+    """Who may read the identifying fields of a case `user` can see, and why: the assigned WPA,
+    the registrar while no WPA has the case, each live grant, each live break-glass. No survivor
+    value in it. Three queries, however many grants (the caller checks `can_view_access`)."""
+    visible = Survivor.objects.visible_to(user).filter(pk=survivor.pk)
+    row = visible.select_related("assigned_wpa", "registered_by").first()
+    if row is None:
+        return []
+    entries: list[AccessEntry] = []
+    if row.assigned_wpa is not None:
+        entries.append(AccessEntry(user=row.assigned_wpa, why=AccessWhy.ASSIGNED))
+    else:
+        entries.append(AccessEntry(user=row.registered_by, why=AccessWhy.REGISTERED, since=row.created_at))
+    grants = (
+        SurvivorUserObjectPermission.objects.filter(content_object__in=visible)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=Now()))
+        .select_related("user", "granted_by")
+        .order_by("granted_at", "id")
+    )
+    entries += [
+        AccessEntry(
+            user=g.user, why=AccessWhy.GRANT, granted_by=g.granted_by, since=g.granted_at, until=g.expires_at
+        )
+        for g in grants
+    ]
+    openings = (
+        BreakGlass.objects.filter(survivor__in=visible, expires_at__gt=Now())
+        .select_related("user")
+        .order_by("opened_at", "id")
+    )
+    entries += [
+        AccessEntry(user=b.user, why=AccessWhy.BREAK_GLASS, since=b.opened_at, until=b.expires_at)
+        for b in openings
+    ]
+    return entries
+
+
+def survivor_grant_candidates(*, user: Any, survivor: Survivor) -> QuerySet[User]:
+    """Whom a senior WPA may give access to the case: active WPAs and reporters of its mission
+    (`survivor_grant` checks the same)."""
+    if not user.has_role(Role.SENIOR_WPA) or survivor.mission_id not in user.mission_ids():
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name__in=[Role.WPA, Role.REPORTER],
+            memberships__field_office__mission_id=survivor.mission_id,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def break_glass_recent(*, user: Any) -> QuerySet[BreakGlass]:
+    """The break-glass openings of the last `BREAK_GLASS_RECENT` on cases of `user`'s missions,
+    by the other senior WPAs (her own are not news to her), newest first. Senior WPAs only."""
+    if not user.has_role(Role.SENIOR_WPA):
+        return BreakGlass.objects.none()
+    return (
+        BreakGlass.objects.filter(
+            survivor__in=Survivor.objects.visible_to(user),
+            opened_at__gte=timezone.now() - BREAK_GLASS_RECENT,
+        )
+        .exclude(user=user)
+        .select_related("user", "survivor", "survivor__data_key")
+        .order_by("-opened_at", "-id")
+    )
+
+
+@transaction.atomic
+def break_glass_reasons_reveal(
+    *, user: Any, accesses: list[BreakGlass], request: HttpRequest | None = None
+) -> dict[int, str]:
+    """The stated reasons, keyed by BreakGlass pk. A reason may name people, so it is treated as
+    identifying: one AccessEvent per survivor whose reason is shown, in this transaction. An
+    erased case's reason is gone with its key and left out. Senior WPAs of the case's mission only."""
+    if not user.has_role(Role.SENIOR_WPA):
+        return {}
+    missions = set(user.mission_ids())
+    shown = [a for a in accesses if a.survivor.erased_at is None and a.survivor.mission_id in missions]
+    reasons = {a.pk: break_glass_reason(a) for a in shown}
+    access_record(
+        actor=user,
+        survivor_public_ids=[a.survivor.public_id for a in shown],
+        kind=AccessEvent.Kind.LIST,
+        request=request,
+    )
+    return reasons

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -21,6 +24,7 @@ from incidents.models import Incident
 from survivors import blind_index, permissions
 from survivors.identity import SurvivorIdentity, identity_decrypt, identity_encrypt
 from survivors.models import (
+    ENCRYPTED_FIELDS,
     BreakGlass,
     Consent,
     ConsentText,
@@ -128,6 +132,35 @@ def survivor_update(
     _search_entries_replace(survivor, identity)
     audit_record(actor=actor, action="survivor.update", obj=survivor, request=request)
     return survivor
+
+
+PROFILE_FIELDS = tuple(f.name for f in dataclasses.fields(SurvivorProfile))
+
+
+@transaction.atomic
+def survivor_edit(
+    *,
+    actor: User,
+    survivor: Survivor,
+    changes: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> Survivor:
+    """Change some fields of a case (identifying or profile); the others keep their value.
+
+    The row is locked before the current values are read, so a concurrent edit of other fields
+    is not overwritten with what was read here: the merge happens under the lock. `changes` holds
+    field names of `SurvivorIdentity` and `SurvivorProfile` only (anything else is a bug: raised
+    as ValueError, naming the fields, never a value)."""
+    unknown = sorted(set(changes) - set(ENCRYPTED_FIELDS) - set(PROFILE_FIELDS))
+    if unknown:
+        raise ValueError(f"Not fields of a case: {', '.join(unknown)}")
+    locked = Survivor.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=survivor.pk)
+    if not permissions.can_edit(actor, locked):
+        raise PermissionDenied(_("You may not edit this case."))
+    current = identity_decrypt(locked)
+    identity = dataclasses.replace(current, **{k: v for k, v in changes.items() if k in ENCRYPTED_FIELDS})
+    profile = SurvivorProfile(**{name: changes.get(name, getattr(locked, name)) for name in PROFILE_FIELDS})
+    return survivor_update(actor=actor, survivor=locked, identity=identity, profile=profile, request=request)
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,21 +28,36 @@ from crsv.pagination import BadCursor, keyset_page
 from incidents.models import Incident
 from survivors import permissions, selectors
 from survivors.consent import consent_status
-from survivors.forms import AssignForm, ConsentForm, IntakeConsentForm, SurvivorCreateForm, SurvivorForm
+from survivors.forms import (
+    AssignForm,
+    BreakGlassForm,
+    ConsentForm,
+    EraseForm,
+    GrantForm,
+    IntakeConsentForm,
+    SearchForm,
+    SurvivorCreateForm,
+    SurvivorForm,
+)
 from survivors.models import Survivor
 from survivors.services import (
     consent_record,
     consent_withdraw,
     survivor_assign,
+    survivor_break_glass,
+    survivor_erase,
+    survivor_grant,
     survivor_intake,
+    survivor_revoke,
     survivor_update,
 )
 
-CASE_ROLES = (Role.REPORTER, Role.WPA, Role.SENIOR_WPA)
+# At most this many search results (a code matches one case; an exact name, a handful).
+SEARCH_LIMIT = 50
 
 
 def _require_case_role(user: Any) -> None:
-    if not user.has_role(*CASE_ROLES):
+    if not permissions.can_list(user):
         raise PermissionDenied
 
 
@@ -127,10 +144,16 @@ def survivor_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-def survivor_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+def _detail_page(
+    request: AuthenticatedHttpRequest,
+    survivor: Survivor,
+    *,
+    grant_form: GrantForm | None = None,
+    break_glass_form: BreakGlassForm | None = None,
+    erase_form: EraseForm | None = None,
+) -> HttpResponse:
+    """The case page; a POST view whose form was refused renders it again with that form bound."""
     user = request.user
-    survivor = selectors.survivor_get(user=user, public_id=public_id)
     identity = selectors.survivor_reveal(
         user=user, survivor=survivor, kind=AccessEvent.Kind.VIEW, request=request
     )
@@ -139,17 +162,37 @@ def survivor_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpRe
         for c in selectors.consent_list(user=user, survivor=survivor)
     ]
     can_assign = permissions.can_assign(user, survivor)
+    can_view_access = permissions.can_view_access(user, survivor)
+    can_grant = permissions.can_grant(user, survivor)
+    # Offered only where it would open something: not on a case she already reads, nor an erased one.
+    can_break_glass = identity is None and permissions.can_break_glass(user, survivor)
+    can_erase = permissions.can_erase(user, survivor)
     context = {
         "survivor": survivor,
         "identity": identity,
         "consents": consents,
-        "incidents": list(Incident.objects.visible_to(user).filter(survivors=survivor)),
+        "incidents": list(selectors.survivor_incidents(user=user, survivor=survivor)),
         "can_edit": permissions.can_edit(user, survivor),
         "can_record_consent": permissions.can_record_consent(user, survivor),
         "can_assign": can_assign,
         "assign_form": AssignForm(candidates=_assign_candidates(survivor)) if can_assign else None,
+        "can_view_access": can_view_access,
+        "access": selectors.survivor_access(user=user, survivor=survivor) if can_view_access else [],
+        "office_time_zone": survivor.field_office.time_zone,
+        "can_grant": can_grant,
+        "grant_form": (grant_form or _grant_form(request, survivor)) if can_grant else None,
+        "can_break_glass": can_break_glass,
+        "break_glass_form": (break_glass_form or BreakGlassForm()) if can_break_glass else None,
+        "can_erase": can_erase,
+        "erase_form": (erase_form or EraseForm()) if can_erase else None,
     }
     return render(request, "survivors/detail.html", context)
+
+
+@never_cache
+def survivor_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    survivor = selectors.survivor_get(user=request.user, public_id=public_id)
+    return _detail_page(request, survivor)
 
 
 @never_cache
@@ -265,3 +308,136 @@ def consent_withdraw_view(request: AuthenticatedHttpRequest, public_id: str, con
     else:
         messages.success(request, _("Consent withdrawn. It takes effect at once."))
     return redirect("survivors:detail", public_id=survivor.public_id)
+
+
+def _grant_form(request: AuthenticatedHttpRequest, survivor: Survivor, data: Any = None) -> GrantForm:
+    candidates = selectors.survivor_grant_candidates(user=request.user, survivor=survivor)
+    return GrantForm(data, candidates=candidates, time_zone=survivor.field_office.time_zone)
+
+
+@never_cache
+@require_POST
+def survivor_grant_view(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    user = request.user
+    survivor = selectors.survivor_get(user=user, public_id=public_id)
+    if not permissions.can_grant(user, survivor):
+        raise PermissionDenied
+    form = _grant_form(request, survivor, request.POST)
+    if form.is_valid():
+        grantee = form.cleaned_data["grantee"]
+        try:
+            survivor_grant(
+                actor=user,
+                survivor=survivor,
+                grantee=grantee,
+                expires_at=form.cleaned_data["expires_at"],
+                request=request,
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s now has access to this case.") % {"name": grantee.display_name}
+            )
+            return redirect("survivors:detail", public_id=survivor.public_id)
+    return _detail_page(request, survivor, grant_form=form)
+
+
+@never_cache
+@require_POST
+def survivor_revoke_view(request: AuthenticatedHttpRequest, public_id: str, user_id: str) -> HttpResponse:
+    user = request.user
+    survivor = selectors.survivor_get(user=user, public_id=public_id)
+    if not permissions.can_grant(user, survivor):
+        raise PermissionDenied
+    grantee = get_object_or_404(User, public_id=user_id)
+    try:
+        survivor_revoke(actor=user, survivor=survivor, grantee=grantee, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer has access to this case. It takes effect at once.")
+            % {"name": grantee.display_name},
+        )
+    return redirect("survivors:detail", public_id=survivor.public_id)
+
+
+@never_cache
+@sensitive_post_parameters("reason")
+@require_POST
+def survivor_break_glass_view(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    user = request.user
+    survivor = selectors.survivor_get(user=user, public_id=public_id)
+    if not permissions.can_break_glass(user, survivor):
+        raise PermissionDenied
+    if getattr(survivor, "identifying", False):
+        messages.info(request, _("You can already identify this survivor: no need to break the glass."))
+        return redirect("survivors:detail", public_id=survivor.public_id)
+    form = BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            access = survivor_break_glass(
+                actor=user, survivor=survivor, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.warning(
+                request,
+                _(
+                    "You opened this case by breaking the glass, until %(until)s. "
+                    "The other senior WPAs of the mission are told."
+                )
+                % {"until": date_format(localtime(access.expires_at), "SHORT_DATETIME_FORMAT")},
+            )
+            return redirect("survivors:detail", public_id=survivor.public_id)
+    return _detail_page(request, survivor, break_glass_form=form)
+
+
+@never_cache
+@require_POST
+def survivor_erase_view(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
+    user = request.user
+    survivor = selectors.survivor_get(user=user, public_id=public_id)
+    if not permissions.can_erase(user, survivor):
+        raise PermissionDenied
+    form = EraseForm(request.POST)
+    if form.is_valid():
+        try:
+            survivor_erase(actor=user, survivor=survivor, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Case erased. Its identifying information no longer exists."))
+            return redirect("survivors:detail", public_id=survivor.public_id)
+    return _detail_page(request, survivor, erase_form=form)
+
+
+@never_cache
+@sensitive_post_parameters("name", "phone")
+@require_http_methods(["GET", "POST"])
+def survivor_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Search by code, exact name or phone. POST only, so nothing typed sits in a URL (server
+    logs, browser history, the Referer header). Names found are shown, and logged, only for the
+    cases the user may identify; name and phone searches look only among those."""
+    user = request.user
+    _require_case_role(user)
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    rows: list[tuple[Survivor, str | None]] | None = None
+    if request.method == "POST" and form.is_valid():
+        found = list(
+            selectors.survivor_search(
+                user=user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+            )[:SEARCH_LIMIT]
+        )
+        names = selectors.survivor_names_reveal(
+            user=user, survivors=found, kind=AccessEvent.Kind.SEARCH, request=request
+        )
+        rows = [(survivor, names.get(survivor.pk)) for survivor in found]
+        form = SearchForm()  # nothing typed is shown back
+    return render(request, "survivors/search.html", {"form": form, "rows": rows, "limit": SEARCH_LIMIT})

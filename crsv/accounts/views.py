@@ -18,8 +18,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from crsv.accounts import two_factor
-from crsv.accounts.roles import role_label
+from crsv.accounts.roles import Role, role_label
 from crsv.http import AuthenticatedHttpRequest
+from survivors.selectors import BREAK_GLASS_RECENT_LIMIT, break_glass_reasons_reveal, break_glass_recent
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -42,11 +43,23 @@ class LogoutView(auth_views.LogoutView):
 
 
 @never_cache
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Roles and offices; for a senior WPA, the break-glass openings of the other senior WPAs
+    of her missions (the reasons are read for her, and logged, on every visit)."""
     user = request.user
-    roles = sorted(role_label(name) for name in user.role_names())  # type: ignore[union-attr]  # login required
-    offices = list(user.offices())  # type: ignore[union-attr]
-    return render(request, "home.html", {"roles": roles, "offices": offices})
+    roles = sorted(role_label(name) for name in user.role_names())
+    offices = list(user.offices())
+    show_break_glass = user.has_role(Role.SENIOR_WPA)
+    context: dict[str, object] = {"roles": roles, "offices": offices, "show_break_glass": show_break_glass}
+    if show_break_glass:
+        recent = list(break_glass_recent(user=user)[: BREAK_GLASS_RECENT_LIMIT + 1])
+        shown = recent[:BREAK_GLASS_RECENT_LIMIT]
+        reasons = break_glass_reasons_reveal(user=user, accesses=shown, request=request)
+        context |= {
+            "break_glass": [(access, reasons.get(access.pk)) for access in shown],
+            "break_glass_more": len(recent) > BREAK_GLASS_RECENT_LIMIT,
+        }
+    return render(request, "home.html", context)
 
 
 def _next_url(request: HttpRequest) -> str:

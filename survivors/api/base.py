@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
@@ -18,21 +18,18 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from crsv.accounts.models import User
-from crsv.accounts.roles import Role
-
-# The roles that may hold survivor cases at all (DESIGN §3). Everyone else gets 403 on the lists
-# whatever rows would match, and 404 on a case (it does not exist for them).
-SURVIVOR_ROLES = (Role.REPORTER, Role.WPA, Role.SENIOR_WPA)
+from survivors import permissions
 
 
 class HasSurvivorRole(BasePermission):
-    """The role gate of `/api/v1/survivors/`: decided by role, never by how many rows match."""
+    """The role gate of the list and search (`survivors.permissions.can_list`): decided by role,
+    never by how many rows match."""
 
     message = _("Your role gives no access to survivor cases.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
-        return isinstance(user, User) and user.has_role(*SURVIVOR_ROLES)
+        return isinstance(user, User) and permissions.can_list(user)
 
 
 def django_errors(exc: DjangoValidationError, renames: dict[str, str]) -> dict[str, list[str]]:

@@ -28,7 +28,8 @@ from incidents.models import Incident
 from survivors import permissions
 from survivors.consent import consent_status
 from survivors.identity import SurvivorIdentity
-from survivors.models import ENCRYPTED_FIELDS, Consent, ConsentText, Survivor
+from survivors.models import ENCRYPTED_FIELDS, Consent, ConsentText, ErasureReason, Survivor
+from survivors.selectors import AccessWhy
 
 # --- fields ----------------------------------------------------------------------------------
 
@@ -357,3 +358,100 @@ class ConsentEntryOutput(serializers.Serializer):
 
 class ConsentLedgerOutput(serializers.Serializer):
     results = ConsentEntryOutput(many=True)
+
+
+# --- who has access: grants, break-glass; erasure; search ------------------------------------
+
+
+class AccessEntryOutput(serializers.Serializer):
+    """One person who may read the case's identifying fields now, and why."""
+
+    user = serializers.CharField(source="user.username")
+    display_name = serializers.CharField(source="user.display_name")
+    why = serializers.ChoiceField(choices=AccessWhy.choices)
+    granted_by = serializers.CharField(
+        source="granted_by.username", allow_null=True, help_text="For a grant: who gave it; null otherwise."
+    )
+    since = serializers.DateTimeField(allow_null=True, help_text="Null for the assigned WPA.")
+    until = serializers.DateTimeField(
+        allow_null=True, help_text="When the access ends; null for no expiry (or while assigned)."
+    )
+
+
+class CaseAccessOutput(serializers.Serializer):
+    results = AccessEntryOutput(many=True)
+
+
+class GrantInput(serializers.Serializer):
+    grantee = serializers.CharField(
+        max_length=150, help_text="Username of an active WPA or reporter of the case's mission."
+    )
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="ISO 8601 with an offset, in the future. Omitted or null: no expiry. Granting again "
+        "to the same person replaces the expiry.",
+    )
+
+
+class GrantOutput(serializers.Serializer):
+    grantee = serializers.CharField(source="user.username")
+    granted_by = serializers.CharField(source="granted_by.username")
+    granted_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="Null: no expiry.")
+
+
+class BreakGlassInput(serializers.Serializer):
+    reason = serializers.CharField(
+        min_length=10,
+        max_length=2000,
+        help_text="Why you must identify the survivor now (at least 10 characters). Stored encrypted; "
+        "shown to the other senior WPAs of the mission.",
+    )
+
+
+class BreakGlassOutput(serializers.Serializer):
+    """The opening (never its reason: nothing typed is echoed)."""
+
+    public_id = serializers.UUIDField()
+    opened_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(help_text="The case closes to you again at this time.")
+
+
+class EraseInput(serializers.Serializer):
+    reason = Choice(choices=ErasureReason.choices)
+
+
+class SearchInput(serializers.Serializer):
+    """Exactly one of `code`, `name`, `phone`."""
+
+    code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The exact full name (case, accents and spacing do not matter). Looked up only among "
+        "the cases you may identify.",
+    )
+    phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A phone number (E.164, or national with the DRC's +243 as default). Looked up only "
+        "among the cases you may identify.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        filled = [key for key in ("code", "name", "phone") if attrs[key].strip()]
+        if len(filled) != 1:
+            raise serializers.ValidationError(gettext("Send exactly one of: code, name, phone."))
+        return attrs
+
+
+class SearchOutput(serializers.Serializer):
+    """Matches, newest first. Needs `context["names"]` (from `survivor_names_reveal`)."""
+
+    results = SurvivorListItemOutput(many=True)

@@ -8,38 +8,39 @@ builds the response body, so the access events and the body commit (or fail) tog
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crsv.accounts.models import User
 from crsv.audit.models import AccessEvent
+from crsv.pagination import BadCursor, KeysetPage, keyset_page
 from incidents.models import Incident
 from survivors import permissions, selectors, services
 from survivors.api import serializers as s
 from survivors.api.base import HasSurvivorRole, SurvivorAPIView, actor, django_errors, http_request
-from survivors.api.pagination import PAGE_SIZE, cursor_decode, keyset_page
 from survivors.identity import SurvivorIdentity
 from survivors.models import ENCRYPTED_FIELDS, Survivor
-from survivors.services import SurvivorProfile
+from survivors.services import PROFILE_FIELDS, SurvivorProfile
 
 TAGS = ["survivors"]
 CONSENT_ERROR_RENAMES = {"consent_text": "consent_text_version"}
-PROFILE_FIELDS = tuple(f.name for f in dataclasses.fields(SurvivorProfile))
+PAGE_SIZE = 50
+SEARCH_LIMIT = 50
+# A real cursor is about 100 characters; anything much longer is not decoded at all.
+_MAX_CURSOR_LENGTH = 256
 
 _401 = OpenApiResponse(description="Not signed in (send `Authorization: Bearer <token>`).")
 _403_ROLE = OpenApiResponse(description="Your role gives no access to survivor cases.")
@@ -61,10 +62,7 @@ def _detail_body(request: Request, survivor: Survivor) -> dict[str, Any]:
     )
     incidents: list[Incident] | None = None
     if identity is not None:
-        # Only links to incidents she can see herself (an SEA incident may not be one of them).
-        incidents = list(
-            Incident.objects.visible_to(user).filter(survivors=survivor).order_by("created_at", "id")
-        )
+        incidents = list(selectors.survivor_incidents(user=user, survivor=survivor))
     context = {"identity": identity, "incidents": incidents}
     return dict(s.SurvivorDetailOutput(survivor, context=context).data)
 
@@ -72,6 +70,18 @@ def _detail_body(request: Request, survivor: Survivor) -> dict[str, Any]:
 def _survivor_fresh(request: Request, public_id: uuid.UUID) -> Survivor:
     """The case as `survivor_list` returns it (with `identifying`), re-read after a write."""
     return selectors.survivor_get(user=actor(request), public_id=public_id)
+
+
+def _page(queryset: Any, raw_cursor: str | None) -> KeysetPage[Survivor]:
+    """One page of the list after `?cursor=` (absent: the first page), or 400 for a cursor this
+    API did not make (an empty one included). The cursor is never echoed."""
+    invalid = ValidationError({"cursor": [_("Invalid cursor.")]})
+    if raw_cursor is not None and not 0 < len(raw_cursor) <= _MAX_CURSOR_LENGTH:
+        raise invalid
+    try:
+        return keyset_page(queryset, cursor=raw_cursor, size=PAGE_SIZE)
+    except BadCursor as exc:
+        raise invalid from exc
 
 
 class SurvivorCollectionView(SurvivorAPIView):
@@ -92,16 +102,14 @@ class SurvivorCollectionView(SurvivorAPIView):
     )
     @sensitive_variables()
     def get(self, request: Request) -> Response:
-        raw = request.query_params.get("cursor")
-        after = cursor_decode(raw) if raw is not None else None
         user = actor(request)
         with transaction.atomic():
-            page = keyset_page(selectors.survivor_list(user=user), after=after)
+            page = _page(selectors.survivor_list(user=user), request.query_params.get("cursor"))
             names = selectors.survivor_names_reveal(
                 user=user, survivors=page.rows, kind=AccessEvent.Kind.API, request=http_request(request)
             )
             body = s.SurvivorPageOutput(
-                {"next": page.next, "results": page.rows}, context={"names": names}
+                {"next": page.next_cursor, "results": page.rows}, context={"names": names}
             ).data
         return Response(body)
 
@@ -196,29 +204,14 @@ class SurvivorDetailView(SurvivorAPIView):
     def patch(self, request: Request, public_id: uuid.UUID) -> Response:
         user = actor(request)
         with transaction.atomic():
-            # Locked before reading the current values, so a concurrent edit of other fields is
-            # not overwritten with what we read (the merge happens under the lock).
-            survivor = get_object_or_404(
-                selectors.survivor_list(user=user).select_for_update(of=("self",)), public_id=public_id
-            )
+            survivor = _survivor_fresh(request, public_id)
+            # 403 before looking at the body: she may not edit, whatever she sent.
             if not permissions.can_edit(user, survivor):
                 raise PermissionDenied(_("You may not edit this case."))
             data = s.SurvivorUpdateInput(data=request.data, partial=True)
             data.is_valid(raise_exception=True)
-            changes = data.validated_data
-            current = services.survivor_identity(survivor=survivor)
-            identity = dataclasses.replace(
-                current, **{k: v for k, v in changes.items() if k in ENCRYPTED_FIELDS}
-            )
-            profile = SurvivorProfile(
-                **{name: changes.get(name, getattr(survivor, name)) for name in PROFILE_FIELDS}
-            )
-            services.survivor_update(
-                actor=user,
-                survivor=survivor,
-                identity=identity,
-                profile=profile,
-                request=http_request(request),
+            services.survivor_edit(
+                actor=user, survivor=survivor, changes=data.validated_data, request=http_request(request)
             )
             body = _detail_body(request, _survivor_fresh(request, public_id))
         return Response(body)
@@ -333,3 +326,211 @@ class ConsentWithdrawView(SurvivorAPIView):
             entry = selectors.consent_get(user=user, survivor=survivor, public_id=withdrawal.public_id)
             body = s.ConsentEntryOutput(entry).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+_403_SENIOR = OpenApiResponse(description="You can see the case but are not a senior WPA of its mission.")
+
+
+class SurvivorAccessView(SurvivorAPIView):
+    http_method_names = ["get", "options"]
+
+    @extend_schema(
+        operation_id="survivors_access",
+        summary="Who has access to a case, and why",
+        description=(
+            "Who may read the identifying fields now: the assigned WPA, the registrar while no WPA "
+            "has the case, each live grant and each live break-glass. No survivor data in it."
+        ),
+        responses={200: s.CaseAccessOutput, 401: _401, 403: _403_SENIOR, 404: _404},
+        tags=TAGS,
+    )
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        survivor = _survivor_fresh(request, public_id)
+        if not permissions.can_view_access(user, survivor):
+            raise PermissionDenied(_("Only a senior WPA of the mission may see who has access."))
+        entries = selectors.survivor_access(user=user, survivor=survivor)
+        return Response(s.CaseAccessOutput({"results": entries}).data)
+
+
+class SurvivorGrantView(SurvivorAPIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="survivors_grants_create",
+        summary="Give a WPA or a reporter access to a case",
+        description="Takes effect on the grantee's next request; an expiry, once passed, too.",
+        request=s.GrantInput,
+        responses={201: s.GrantOutput, 400: _400, 401: _401, 403: _403_SENIOR, 404: _404},
+        tags=TAGS,
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            survivor = _survivor_fresh(request, public_id)
+            if not permissions.can_grant(user, survivor):
+                raise PermissionDenied(_("Only a senior WPA of the mission may grant access to a case."))
+            data = s.GrantInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            grantee = (
+                selectors.survivor_grant_candidates(user=user, survivor=survivor)
+                .filter(username=data.validated_data["grantee"])
+                .first()
+            )
+            if grantee is None:
+                raise ValidationError(
+                    {"grantee": [_("Choose an active WPA or reporter of the case's mission.")]}
+                )
+            grant = services.survivor_grant(
+                actor=user,
+                survivor=survivor,
+                grantee=grantee,
+                expires_at=data.validated_data["expires_at"],
+                request=http_request(request),
+            )
+            body = s.GrantOutput(grant).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SurvivorRevokeView(SurvivorAPIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="survivors_grants_revoke",
+        summary="End a grant now",
+        description="The grantee's next request no longer finds the case.",
+        request=None,
+        responses={
+            204: None,
+            400: _400,
+            401: _401,
+            403: _403_SENIOR,
+            404: OpenApiResponse(description="No such case or user, or not a case you can see."),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, public_id: uuid.UUID, username: str) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            survivor = _survivor_fresh(request, public_id)
+            if not permissions.can_grant(user, survivor):
+                raise PermissionDenied(_("Only a senior WPA of the mission may revoke access to a case."))
+            grantee = User.objects.filter(username=username).first()
+            if grantee is None:
+                raise NotFound()
+            services.survivor_revoke(
+                actor=user, survivor=survivor, grantee=grantee, request=http_request(request)
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SurvivorBreakGlassView(SurvivorAPIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="survivors_break_glass",
+        summary="Open a case outside your grants (break-glass)",
+        description=(
+            "For a senior WPA of the mission, with a stated reason: the case's identifying fields "
+            "become readable to you for a limited time. Audited, and shown with the reason to the "
+            "other senior WPAs of the mission. Then GET the case."
+        ),
+        request=s.BreakGlassInput,
+        responses={201: s.BreakGlassOutput, 400: _400, 401: _401, 403: _403_SENIOR, 404: _404},
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            survivor = _survivor_fresh(request, public_id)
+            if not permissions.can_break_glass(user, survivor):
+                raise PermissionDenied(_("Only a senior WPA of the mission may break the glass."))
+            data = s.BreakGlassInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            if getattr(survivor, "identifying", False):
+                raise ValidationError(
+                    [_("You can already identify this survivor: no need to break the glass.")]
+                )
+            access = services.survivor_break_glass(
+                actor=user,
+                survivor=survivor,
+                reason=data.validated_data["reason"],
+                request=http_request(request),
+            )
+            body = s.BreakGlassOutput(access).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SurvivorEraseView(SurvivorAPIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="survivors_erase",
+        summary="Erase a case (crypto-shredding)",
+        description=(
+            "Destroys the case's data key and search entries: every identifying field becomes "
+            "unreadable for good. The code, the non-identifying profile and the statistics remain. "
+            "Cannot be undone."
+        ),
+        request=s.EraseInput,
+        responses={
+            200: s.SurvivorDetailOutput,
+            400: _400,
+            401: _401,
+            403: OpenApiResponse(
+                description="Not a senior WPA of the case's mission, or the case is already erased."
+            ),
+            404: _404,
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            survivor = _survivor_fresh(request, public_id)
+            if not permissions.can_erase(user, survivor):
+                raise PermissionDenied(_("Only a senior WPA of the mission may erase a case."))
+            data = s.EraseInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.survivor_erase(
+                actor=user,
+                survivor=survivor,
+                reason=data.validated_data["reason"],
+                request=http_request(request),
+            )
+            body = _detail_body(request, _survivor_fresh(request, public_id))
+        return Response(body)
+
+
+class SurvivorSearchView(SurvivorAPIView):
+    """POST only: a name or phone number must never sit in a URL (proxy and server logs)."""
+
+    http_method_names = ["post", "options"]
+    permission_classes = [IsAuthenticated, HasSurvivorRole]
+
+    @extend_schema(
+        operation_id="survivors_search",
+        summary="Search cases by code, exact name or phone",
+        description=(
+            f"Within the cases you can see, newest first, at most {SEARCH_LIMIT}. A name or phone "
+            "number is looked up (through a blind index) only among the cases you may identify. "
+            "Names appear only on rows you may identify; each one returned is recorded in the "
+            "access log."
+        ),
+        request=s.SearchInput,
+        responses={200: s.SearchOutput, 400: _400, 401: _401, 403: _403_ROLE},
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def post(self, request: Request) -> Response:
+        user = actor(request)
+        data = s.SearchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            rows = list(selectors.survivor_search(user=user, **data.validated_data)[:SEARCH_LIMIT])
+            names = selectors.survivor_names_reveal(
+                user=user, survivors=rows, kind=AccessEvent.Kind.SEARCH, request=http_request(request)
+            )
+            body = s.SearchOutput({"results": rows}, context={"names": names}).data
+        return Response(body)

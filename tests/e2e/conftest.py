@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.survivors.conftest import consent_text, make_survivor  # noqa: F401  (shared fixtures)
+
 CHROMIUM = os.environ.get("CRSV_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",

@@ -25,7 +25,7 @@ def location() -> Location:
 
 
 def test_wpa_registers_a_survivor_from_an_incident(
-    live_server: Any, page: Any, wpa: User, reporter: User, location: Location
+    live_server: Any, page: Any, wpa: User, reporter: User, location: Location, consent_text: Any
 ) -> None:
     incident = incident_in_state("under_review", reporter=reporter, reviewer=wpa, location=location)
     sign_in(page, live_server.url, "wpa", PASSWORD)

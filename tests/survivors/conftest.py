@@ -39,4 +39,12 @@ def case(make_survivor: Callable[..., Survivor], wpa: User) -> Survivor:
 
 @pytest.fixture
 def consent_text() -> ConsentText:
-    return ConsentText.objects.get(version="1.0", language="en")
+    """The English text v1.0 (seeded by a migration; re-made after a transactional test's flush)."""
+    from django.utils import timezone
+
+    text, _ = ConsentText.objects.get_or_create(
+        version="1.0",
+        language="en",
+        defaults={"title": "Informed consent", "body": "Consent text.", "published_at": timezone.now()},
+    )
+    return text
