@@ -1,0 +1,377 @@
+"""The incidents API: /api/v1/incidents/... and the reference data (issue 3, item 9).
+
+Thin views: a selector resolves the incident (out of scope: 404) and reads what is shown
+(the narrative only through `selectors.incident_narrative`, the history only through
+`selectors.incident_history`); a service writes and says 403, 409 or 400 (see `base.py`).
+The list GET is the fast path of `listing.py`, still behind DRF's authentication and
+permissions, written with orjson.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from crsv.accounts.models import User
+from incidents import permissions, selectors, services
+from incidents.api import listing, pagination
+from incidents.api import schema as _schema  # noqa: F401  (registers the OpenAPI enum names)
+from incidents.api import serializers as s
+from incidents.api.base import (
+    R400,
+    R401,
+    R403_ROLE,
+    R404,
+    R409,
+    REFERENCE_TAGS,
+    TAGS,
+    CanListIncidents,
+    IncidentAPIView,
+    actor,
+    http_request,
+)
+from incidents.models import Incident
+from incidents.selectors import IncidentFilters
+from incidents.services import PerpetratorData, ViolationData
+from incidents.workflow import Action, transition_require
+
+LOCATION_PAGE_SIZE = 500
+
+_RESTRICTED_NOTE = (
+    "Restricted details (`narrative`, `latitude`, `longitude`, and each perpetrator's `unit`, "
+    "`commander` and `names`) are absent from the body (the keys are left out, not null) when you "
+    "may not see them; the location is then coarsened to admin level 2."
+)
+
+
+def _json(body: Any) -> HttpResponse:
+    return HttpResponse(orjson.dumps(body, option=orjson.OPT_UTC_Z), content_type="application/json")
+
+
+def _next_link(request: Request, cursor: str) -> str:
+    return replace_query_param(request.build_absolute_uri(), "cursor", cursor)
+
+
+@sensitive_variables()
+def detail_body(user: User, incident: Incident) -> dict[str, Any]:
+    """The detail representation of an incident from `selectors.incident_get` (already redacted
+    for a user who may not see its restricted details)."""
+    context = {
+        "user": user,
+        "narrative": selectors.incident_narrative(user=user, incident=incident),
+        "permissions": permissions.incident_permissions(user, incident),
+    }
+    return dict(s.IncidentDetailOutput(incident, context=context).data)
+
+
+def _service_arguments(values: dict[str, Any]) -> dict[str, Any]:
+    """Validated `IncidentInput` data as the services' keyword arguments."""
+    arguments = {name: value for name, value in values.items() if name not in s.IncidentInput.CHILD_FIELDS}
+    if "violations" in values:
+        arguments["violations"] = [ViolationData(**row) for row in values["violations"]]
+    if "perpetrators" in values:
+        arguments["perpetrators"] = [PerpetratorData(**row) for row in values["perpetrators"]]
+    return arguments
+
+
+class IncidentCollectionView(IncidentAPIView):
+    http_method_names = ["get", "post", "options"]
+    permission_classes = [IsAuthenticated, CanListIncidents]
+
+    @extend_schema(
+        operation_id="incidents_list",
+        summary="List incidents",
+        description=(
+            f"The incidents you can see, {listing.PAGE_SIZE} per page, newest first unless `ordering` "
+            "says otherwise; follow `next` for the next page (no total count). Unknown parameters, and "
+            "for analysts a location finer than admin level 2, are refused with a field error. Rows "
+            "never carry the narrative, coordinates or perpetrator identification; the location is "
+            "coarsened to admin level 2 on rows whose exact place you may not see."
+        ),
+        parameters=[s.IncidentListQuery],
+        responses={200: s.IncidentPageOutput, 400: R400, 401: R401, 403: R403_ROLE},
+        tags=TAGS,
+    )
+    def get(self, request: Request) -> HttpResponse:
+        user = actor(request)
+        if request.query_params:
+            query = s.IncidentListQuery(data=request.query_params, context={"user": user})
+            query.is_valid(raise_exception=True)
+            filters, ordering = query.filters(), query.validated_data["ordering"]
+            cursor = query.validated_data.get("cursor")
+        else:  # nothing to validate: IncidentListQuery's defaults (a test keeps them in step)
+            filters, ordering, cursor = IncidentFilters(), s.IncidentListQuery.DEFAULT_ORDERING, None
+        start_after = pagination.cursor_decode(cursor, ordering=ordering) if cursor else None
+        page = listing.incident_page(
+            user=user,
+            filters=filters,
+            ordering=ordering,
+            start_after=start_after,
+            size=listing.PAGE_SIZE,
+        )
+        next_link = None
+        if page.next is not None:
+            next_link = _next_link(request, pagination.cursor_encode(ordering, page.next))
+        return _json({"next": next_link, "results": page.results})
+
+    @extend_schema(
+        operation_id="incidents_create",
+        summary="Log an incident (draft)",
+        description=(
+            "Creates a draft in one of your field offices; submit it with POST .../transitions/. "
+            "A draft may be incomplete, but what it holds must be valid. Derived fields "
+            "(`reporting_delay_band`, `gbvims_core_type`, `is_sea`, `is_late_verification`) and "
+            "workflow fields (`status`, `verification_*`, `reference`, `assigned_wpa`, ...) are "
+            "refused with a field error, as is any unknown field."
+        ),
+        request=s.IncidentCreateInput,
+        responses={
+            201: s.IncidentDetailOutput,
+            400: R400,
+            401: R401,
+            403: OpenApiResponse(description="Your role may not log incidents."),
+        },
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def post(self, request: Request) -> Response:
+        user = actor(request)
+        if not permissions.can_create_incident(user):
+            raise PermissionDenied(_("Your role does not allow logging incidents."))
+        data = s.IncidentCreateInput(data=request.data, context={"user": user})
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            incident = services.incident_create(
+                actor=user, request=http_request(request), **_service_arguments(dict(data.validated_data))
+            )
+            body = detail_body(user, selectors.incident_get(user=user, public_id=incident.public_id))
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class IncidentDetailView(IncidentAPIView):
+    http_method_names = ["get", "patch", "options"]
+
+    @extend_schema(
+        operation_id="incidents_retrieve",
+        summary="Get an incident",
+        description=_RESTRICTED_NOTE,
+        responses={200: s.IncidentDetailOutput, 401: R401, 404: R404},
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        return Response(detail_body(user, selectors.incident_get(user=user, public_id=public_id)))
+
+    @extend_schema(
+        operation_id="incidents_partial_update",
+        summary="Edit a draft or returned incident",
+        description=(
+            "Only the incident's reporter, while it is a draft or returned. Fields not sent keep "
+            "their value; a list of `violations` or `perpetrators` replaces the incident's. A returned "
+            "incident must stay complete. Derived, workflow and unknown fields are refused. "
+            + _RESTRICTED_NOTE
+        ),
+        request=s.IncidentUpdateInput,
+        responses={
+            200: s.IncidentDetailOutput,
+            400: R400,
+            401: R401,
+            403: OpenApiResponse(description="You can see the incident but are not its reporter."),
+            404: R404,
+            409: R409,
+        },
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def patch(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            incident = selectors.incident_get(user=user, public_id=public_id)
+            # The service checks both again on the locked row; checked here first so that the
+            # answer is 403, then 409, before any complaint about the body (as the service orders them).
+            if not permissions.is_owner(user, incident):
+                raise PermissionDenied(_("Only the incident's reporter may edit it."))
+            transition_require(incident, Action.UPDATE)
+            data = s.IncidentUpdateInput(data=request.data, context={"user": user})
+            data.is_valid(raise_exception=True)
+            services.incident_update(
+                actor=user,
+                incident=incident,
+                request=http_request(request),
+                **_service_arguments(dict(data.validated_data)),
+            )
+            body = detail_body(user, selectors.incident_get(user=user, public_id=public_id))
+        return Response(body)
+
+
+class IncidentTransitionView(IncidentAPIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="incidents_transition",
+        summary="Move an incident through the workflow",
+        description=(
+            "`submit` (its reporter; draft or returned), `assign` (`assignee`), `return` (`reason`), "
+            "`verify` (`outcome`, `method`, `verified_on`; closes the incident) and `reopen` "
+            "(`reason`; a senior WPA, closed incidents). A field the action does not use is refused. "
+            "Answers with the incident as it now is, or 204 when it has left your view (an incident "
+            "of a UN-personnel perpetrator, once submitted, is seen by senior WPAs only). " + _RESTRICTED_NOTE
+        ),
+        request=s.TransitionInput,
+        responses={
+            200: s.IncidentDetailOutput,
+            204: OpenApiResponse(description="Done; the incident is no longer one you can see."),
+            400: R400,
+            401: R401,
+            403: OpenApiResponse(description="You can see the incident but your role may not do this."),
+            404: R404,
+            409: R409,
+        },
+        tags=TAGS,
+    )
+    @sensitive_variables()
+    def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        with transaction.atomic():
+            incident = selectors.incident_get(user=user, public_id=public_id)
+            data = s.TransitionInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            self._act(request, incident, data.validated_data)
+            try:
+                body = detail_body(user, selectors.incident_get(user=user, public_id=public_id))
+            except Http404:
+                return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(body)
+
+    @staticmethod
+    def _act(request: Request, incident: Incident, values: dict[str, Any]) -> Incident:
+        user, http = actor(request), http_request(request)
+        match values["action"]:
+            case "submit":
+                return services.incident_submit(actor=user, incident=incident, request=http)
+            case "assign":
+                assignee = _assignee(user, incident, values.get("assignee", ""))
+                return services.incident_assign(
+                    actor=user, incident=incident, assignee=assignee, request=http
+                )
+            case "return":
+                reason = values.get("reason", "")
+                return services.incident_return(actor=user, incident=incident, reason=reason, request=http)
+            case "verify":
+                return services.incident_verify(
+                    actor=user,
+                    incident=incident,
+                    outcome=values.get("outcome", ""),
+                    method=values.get("method", ""),
+                    verified_on=values.get("verified_on"),
+                    request=http,
+                )
+            case "reopen":
+                reason = values.get("reason", "")
+                return services.incident_reopen(actor=user, incident=incident, reason=reason, request=http)
+        raise AssertionError(values["action"])  # TransitionInput admits the five actions only
+
+
+def _assignee(user: User, incident: Incident, username: str) -> User:
+    """The assignee named, among those who may review the incident.
+
+    When nobody matches, the service cannot be called (it takes a user), so its first two
+    checks are made here, in its order: 403 for a user who may not assign, 409 in the wrong
+    status, and only then 400 for the name. A user who may not assign learns nothing about
+    which usernames exist.
+    """
+    candidate = selectors.incident_assignee_candidates(incident=incident).filter(username=username).first()
+    if candidate is not None:
+        return candidate
+    if not permissions.may_review(user, incident):
+        raise PermissionDenied(_("Only a WPA of the incident's field office or a senior WPA may do this."))
+    transition_require(incident, Action.ASSIGN)
+    if not username:
+        raise ValidationError({"assignee": [_("This field is required.")]})
+    raise ValidationError(
+        {
+            "assignee": [
+                _("Choose an active WPA of the incident's field office, or a senior WPA of the mission.")
+            ]
+        }
+    )
+
+
+class IncidentHistoryView(IncidentAPIView):
+    http_method_names = ["get", "options"]
+
+    @extend_schema(
+        operation_id="incidents_history",
+        summary="An incident's history",
+        description="Oldest first. Reasons (for returning, reopening) appear only if you may read the "
+        "narrative; the key is absent otherwise.",
+        responses={200: s.HistoryOutput, 401: R401, 404: R404},
+        tags=TAGS,
+    )
+    def get(self, request: Request, public_id: uuid.UUID) -> Response:
+        user = actor(request)
+        incident = selectors.incident_get(user=user, public_id=public_id)
+        entries = selectors.incident_history(user=user, incident=incident)
+        return Response(s.HistoryOutput({"results": entries}).data)
+
+
+class LocationListView(IncidentAPIView):
+    http_method_names = ["get", "options"]
+    permission_classes = [IsAuthenticated, CanListIncidents]
+
+    @extend_schema(
+        operation_id="locations_list",
+        summary="List locations",
+        description=(
+            f"By p-code, {LOCATION_PAGE_SIZE} per page; follow `next`. Analysts (who do not also log "
+            "incidents) see admin levels 1 and 2 only."
+        ),
+        parameters=[s.LocationListQuery],
+        responses={200: s.LocationPageOutput, 400: R400, 401: R401, 403: R403_ROLE},
+        tags=REFERENCE_TAGS,
+    )
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        query = s.LocationListQuery(data=request.query_params, context={"user": user})
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        rows = selectors.location_list(
+            user=user, parent=values.get("parent"), admin_level=values.get("admin_level")
+        )
+        if values.get("cursor"):
+            rows = rows.filter(pcode__gt=pagination.pcode_cursor_decode(values["cursor"]))
+        locations = list(rows[: LOCATION_PAGE_SIZE + 1])
+        next_link = None
+        if len(locations) > LOCATION_PAGE_SIZE:
+            del locations[LOCATION_PAGE_SIZE:]
+            next_link = _next_link(request, pagination.pcode_cursor_encode(locations[-1].pcode))
+        return Response(s.LocationPageOutput({"next": next_link, "results": locations}).data)
+
+
+class PartyListView(IncidentAPIView):
+    http_method_names = ["get", "options"]
+    permission_classes = [IsAuthenticated, CanListIncidents]
+
+    @extend_schema(
+        operation_id="parties_list",
+        summary="List parties to the conflict",
+        description="The active parties, by name.",
+        responses={200: s.PartyListOutput, 401: R401, 403: R403_ROLE},
+        tags=REFERENCE_TAGS,
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.PartyListOutput({"results": list(selectors.party_list())}).data)
