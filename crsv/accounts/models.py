@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models import QuerySet
 
 
@@ -103,6 +105,12 @@ class User(AbstractUser):
             cached = list(self.memberships.order_by("id").values_list("field_office_id", flat=True))
             self._office_ids = cached
         return cached
+
+    def scope_prime(self, *, roles: Iterable[str], office_ids: Iterable[int]) -> None:
+        """Keep the roles and offices a caller read in its own query (bearer authentication),
+        so that `role_names()` and `office_ids()` need none."""
+        self._role_names = set(roles)
+        self._office_ids = list(office_ids)
 
     def mission_ids(self) -> list[int]:
         """Missions of the user's offices: the scope of a senior WPA or an analyst."""
