@@ -30,7 +30,7 @@ def _session_cookie_factory() -> Any:
         session = SessionStore()
         session[DEVICE_ID_SESSION_KEY] = demo_device_ensure(user=user).persistent_id
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[SESSION_LOGIN_AT] = session[SESSION_LAST_SEEN] = time.time()
         session.create()

@@ -143,7 +143,7 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "crsv.accounts.backends.ScopedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,11 +182,12 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here for production; development serves from the finders instead.
+STATIC_ROOT = None if DEVELOPMENT else BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development and tests serve static files straight from the finders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEVELOPMENT
-WHITENOISE_AUTOREFRESH = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEBUG  # re-scans on every request: only while debugging
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import functools
+from html import escape
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, get_language_info
 
 from crsv.accounts.roles import Role
 
 
+@functools.cache
+def _language_options(current: str) -> SafeString:
+    """The language switch's <option>s (one per language, in its own name), built once per
+    active language rather than by a template loop on every page."""
+    options = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        selected = " selected" if code == current else ""
+        label = escape(info["name_local"])
+        options.append(f'<option value="{escape(code)}" lang="{escape(code)}"{selected}>{label}</option>')
+    return mark_safe("".join(options))  # noqa: S308  # constant codes and names, escaped
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    languages = _language_options(get_language() or settings.LANGUAGE_CODE)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {}}
+        return {"nav": {}, "language_options": languages}
     return {
+        "language_options": languages,
         "nav": {
             "incidents": user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA, Role.ANALYST),
             "survivors": user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA),
-        }
+        },
     }

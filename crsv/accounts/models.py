@@ -106,11 +106,15 @@ class User(AbstractUser):
             self._office_ids = cached
         return cached
 
-    def scope_prime(self, *, roles: Iterable[str], office_ids: Iterable[int]) -> None:
-        """Keep the roles and offices a caller read in its own query (bearer authentication),
-        so that `role_names()` and `office_ids()` need none."""
+    def scope_prime(
+        self, *, roles: Iterable[str], office_ids: Iterable[int], mission_ids: Iterable[int] | None = None
+    ) -> None:
+        """Keep the roles, offices (and missions) a caller read in its own query (see
+        crsv.accounts.scope), so that `role_names()`, `office_ids()` and `mission_ids()` need none."""
         self._role_names = set(roles)
         self._office_ids = list(office_ids)
+        if mission_ids is not None:
+            self._mission_ids = sorted(mission_ids)
 
     def mission_ids(self) -> list[int]:
         """Missions of the user's offices: the scope of a senior WPA or an analyst."""

@@ -11,7 +11,8 @@ that travel as one statement:
   the same scope (`visible_to`) and filter checks as every list, cut to the page after the
   cursor and compiled by Django selecting the id only (cheap to compile);
 - *what* each row shows: `PAGE_SQL`, a constant statement that reads the display columns of
-  those ids (codes and usernames as scalar subqueries, the location with two ancestors to
+  those ids (the page's ids first, as a materialised CTE, so the joins only ever see 51 rows;
+  codes and usernames joined, the location with two ancestors to
   coarsen it, the violations' forms as an array), in the same order. It decides nothing about
   access: it only reads rows the selector chose.
 
@@ -53,10 +54,10 @@ _SHOWN: tuple[tuple[str, str], ...] = (
     ("reference", "i.reference"),
     ("status", "i.status"),
     ("verification_status", "i.verification_status"),
-    ("mission", "(SELECT m.code FROM accounts_mission m WHERE m.id = i.mission_id)"),
-    ("field_office", "(SELECT o.code FROM accounts_fieldoffice o WHERE o.id = i.field_office_id)"),
-    ("reported_by", "(SELECT u.username FROM accounts_user u WHERE u.id = i.reported_by_id)"),
-    ("assigned_wpa", "(SELECT u.username FROM accounts_user u WHERE u.id = i.assigned_wpa_id)"),
+    ("mission", "m.code"),
+    ("field_office", "o.code"),
+    ("reported_by", "ru.username"),
+    ("assigned_wpa", "au.username"),
     *(
         (name, f"i.{name}")
         for name in (
@@ -109,12 +110,17 @@ _L1, _L2, _L3, _PLACES_END = (_USED_END + n * len(_LOCATION_ATTRIBUTES) for n in
 # as parameters); `{order}`: its ordering on `i`, from ORDERINGS. No value is ever formatted into
 # the statement.
 PAGE_SQL = """
+WITH page AS MATERIALIZED ({{page}})
 SELECT {columns}
-FROM incidents_incident i
+FROM page
+JOIN incidents_incident i ON i.id = page.id
+JOIN accounts_mission m ON m.id = i.mission_id
+JOIN accounts_fieldoffice o ON o.id = i.field_office_id
+JOIN accounts_user ru ON ru.id = i.reported_by_id
+LEFT JOIN accounts_user au ON au.id = i.assigned_wpa_id
 LEFT JOIN incidents_location l1 ON l1.id = i.location_id
 LEFT JOIN incidents_location l2 ON l2.id = l1.parent_id
 LEFT JOIN incidents_location l3 ON l3.id = l2.parent_id
-WHERE i.id IN ({{page}})
 ORDER BY {{order}}
 """.format(columns=", ".join(f"{expression} AS {key}" for key, expression in (*_SHOWN, *_USED, *_PLACES)))
 
@@ -237,7 +243,16 @@ def incident_page(
     except EmptyResultSet:  # the scope or a filter can match nothing (Django skips the query)
         return IncidentPage(results=[], next=None)
     with connections[chosen.db].cursor() as cursor:
-        cursor.execute(PAGE_SQL.format(page=page_sql, order=_order_sql(ordering)), params)
+        # The statement is written in the order to run it (the page's ids, then one lookup per
+        # row); letting the planner search every join order of its nine relations took longer
+        # (~2.5 ms) than running it (~1.5 ms). Sent with it as one simple query, the SET LOCAL
+        # lasts for that implicit transaction only (inside an explicit one, until its end:
+        # it changes only how plans are searched, never a result).
+        cursor.execute(
+            "SET LOCAL join_collapse_limit = 1; "
+            + PAGE_SQL.format(page=page_sql, order=_order_sql(ordering)),
+            params,
+        )
         rows = cursor.fetchall()
     more = len(rows) > size
     del rows[size:]

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.models import FieldOffice
-from incidents.forms.fields import DATE_WIDGET, InstanceChoiceField, choice
+from incidents.forms.fields import FILTER_DATE_WIDGET, FastTextInput, InstanceChoiceField, choice
 from incidents.models import Incident, Perpetrator, Violation
 from incidents.selectors import IncidentFilters
 
@@ -31,14 +31,16 @@ ANY = _("Any")
 class IncidentFilterForm(forms.Form):
     """The list's filters, a GET form. Only unrestricted fields can be filtered on."""
 
-    reference = forms.CharField(label=_("Reference contains"), max_length=48, required=False)
+    reference = forms.CharField(
+        label=_("Reference contains"), max_length=48, required=False, widget=FastTextInput
+    )
     status = choice(_("Status"), Incident.Status.choices, empty_label=ANY)
     verification_status = choice(_("Verification"), Incident.VerificationStatus.choices, empty_label=ANY)
     field_office = InstanceChoiceField(
         label=_("Field office"), key=lambda office: str(office.pk), empty_label=ANY, required=False
     )
-    date_from = forms.DateField(label=_("Incident from"), required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label=_("Incident to"), required=False, widget=DATE_WIDGET)
+    date_from = forms.DateField(label=_("Incident from"), required=False, widget=FILTER_DATE_WIDGET)
+    date_to = forms.DateField(label=_("Incident to"), required=False, widget=FILTER_DATE_WIDGET)
     violation_form = choice(_("Form of violation"), Violation.Form.choices, empty_label=ANY)
     perpetrator_category = choice(_("Perpetrator category"), Perpetrator.Category.choices, empty_label=ANY)
     ordering = choice(_("Order"), ORDERING_CHOICES, blank=False, required=False)

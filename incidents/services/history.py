@@ -51,8 +51,8 @@ def incident_step_record(
         to_status=incident.status,
         verification_status=incident.verification_status,
         assignee=assignee,
-        reason=reason,
     )
+    event.reason = reason  # encrypted under the incident's data key (IncidentEvent.reason)
     full_clean_before_save(event)
     event.save()
     audit_record(actor=actor, action=f"incident.{action}", obj=incident, request=request)

@@ -1,24 +1,21 @@
 """The incident list: filters, ordering, keyset pagination, de-identified for analysts.
 
 This page is on a throughput budget (issue 3: at least 15% of a bare WSGI app serving the same
-50 rows). Rendering 50 rows through the template engine, with `get_FOO_display` and `{% url %}`
-per row, costs more than the whole budget, so the rows are rendered here, once, by
-`incident_rows_html`: labels are looked up in dicts of the choices, links are a reversed
-prefix plus the public id, and every value is escaped with `html.escape` (Django's `escape`
-minus its lazy-string wrapper, which cost more than the rest of a row). The rest of the
-page is an ordinary template; the filters' selects use `FastSelect` for the same reason.
+50 rows). So it reads its rows as the list API does, through `incidents.api.listing`'s one-query
+fast path (same selector, same scope, same redaction, one tested layer for both), and renders
+them here, once, by `incident_rows_html`: labels already looked up, links a reversed prefix plus
+the public id, every value escaped with `html.escape` (Django's `escape` minus its lazy-string
+wrapper, which cost more than the rest of a row). The rest of the page is an ordinary
+template; the filters' selects use `FastSelect` for the same reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,18 +24,17 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework.exceptions import ValidationError as BadCursor
 
 from crsv.accounts.models import FieldOffice, User
 from crsv.accounts.roles import MISSION_WIDE_ROLES
 from crsv.http import AuthenticatedHttpRequest
-from crsv.pagination import BadCursor, keyset_page
-from incidents import permissions, selectors
+from incidents import permissions
+from incidents.api import listing, pagination
 from incidents.forms import IncidentFilterForm, add_service_errors
-from incidents.models import TALLY_FIELDS, Incident, Violation
+from incidents.models import TALLY_FIELDS, Incident
 
 PAGE_SIZE = 50
-# The location and its two ancestors: enough to coarsen an admin-4 village to its territory.
-_PLACES = ("location", "location__parent", "location__parent__parent")
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 # One row; the de-identified row has no assignee column. Every {} is filled escaped.
@@ -52,114 +48,42 @@ _ROW_DEIDENTIFIED = (
 )
 
 
-@dataclass(frozen=True)
-class RowLabels:
-    """The choices' labels in the active language, looked up once per page."""
-
-    status: dict[str, str]
-    verification: dict[str, str]
-    violation: dict[str, str]
-    draft: str
-    unassigned: str
-
-    @classmethod
-    def current(cls) -> RowLabels:
-        return cls(
-            status={value: str(label) for value, label in Incident.Status.choices},
-            verification={value: str(label) for value, label in Incident.VerificationStatus.choices},
-            violation={value: str(label) for value, label in Violation.Form.choices},
-            draft=_("Draft"),
-            unassigned="—",
-        )
-
-
-def incident_dates_text(incident: Incident) -> str:
+def incident_dates_text(row: dict[str, Any]) -> str:
     """The incident's date as precise as it is known: 2026-03-02, 2026-03, or a range."""
-    start, end = incident.incident_date_start, incident.incident_date_end
+    start, end = row["incident_date_start"], row["incident_date_end"]
     if start is None:
         return "—"
-    if incident.date_precision == Incident.DatePrecision.MONTH:
+    if row["date_precision"] == Incident.DatePrecision.MONTH:
         return start.isoformat()[:7]
     if end is None or end == start:
         return start.isoformat()
     return f"{start.isoformat()} – {end.isoformat()}"
 
 
-def incident_rows_html(
-    rows: Iterable[Incident], *, user: User, office_codes: dict[int, str], deidentified: bool
-) -> SafeString:
-    """The table rows of the list (see the module docstring). Rows come from
-    `selectors.incident_list` through `_for_rows`; nothing here queries. `office_codes`: the
-    code of every office the rows can be in, by id."""
-    labels = RowLabels.current()
+def incident_rows_html(rows: Iterable[dict[str, Any]], *, deidentified: bool) -> SafeString:
+    """The table rows of the list, from `listing.incident_page`'s rows (see the module doc);
+    nothing here queries."""
+    draft = _("Draft")
     head, tail = reverse("incidents:detail", args=[_PLACEHOLDER]).split(_PLACEHOLDER)
 
-    def cells(incident: Incident) -> tuple[str | int, ...]:
-        location = selectors.incident_location_for(user=user, incident=incident)
-        forms = incident.violation_forms  # type: ignore[attr-defined]  # annotated in the view
+    def cells(row: dict[str, Any]) -> tuple[str | int, ...]:
+        location = row["location"]
         common = (
-            head + str(incident.public_id) + tail,
-            incident.reference or labels.draft,
-            labels.status[incident.status],
-            labels.verification[incident.verification_status],
-            office_codes.get(incident.field_office_id, "—"),
-            incident_dates_text(incident),
-            location.name if location is not None else "—",
-            ", ".join(labels.violation[form] for form in forms or ()),
-            incident.tally_total,
+            head + row["public_id"] + tail,
+            row["reference"] or draft,
+            row["status_label"],
+            row["verification_status_label"],
+            row["field_office"] or "—",
+            incident_dates_text(row),
+            location["name"] if location is not None else "—",
+            ", ".join(violation["form_label"] for violation in row["violations"]),
+            sum(row[name] for name in TALLY_FIELDS),
         )
-        if deidentified:
-            return common
-        assignee = incident.assigned_wpa
-        return (*common, assignee.display_name if assignee is not None else labels.unassigned)
+        return common if deidentified else (*common, row.get("assigned_wpa") or "—")
 
-    row = _ROW_DEIDENTIFIED if deidentified else _ROW
-    html = "\n".join(row.format(*(escape(str(value)) for value in cells(incident))) for incident in rows)
+    template = _ROW_DEIDENTIFIED if deidentified else _ROW
+    html = "\n".join(template.format(*(escape(str(value)) for value in cells(row))) for row in rows)
     return mark_safe(html)  # noqa: S308  # the row markup is constant and every value in it escaped
-
-
-# The columns a row shows or needs (to coarsen the location, to test the viewer's rights on
-# it, to page on any ordering); the reporter and the mission are not loaded, only their ids.
-ROW_COLUMNS = (
-    "public_id",
-    "reference",
-    "status",
-    "verification_status",
-    "created_at",
-    "reported_on",
-    "date_precision",
-    "incident_date_start",
-    "incident_date_end",
-    *TALLY_FIELDS,
-    "is_sea",
-    "mission",
-    "reported_by",
-    "field_office",
-    "assigned_wpa__username",
-    "assigned_wpa__first_name",
-    "assigned_wpa__last_name",
-    *(f"{place}__{column}" for place in _PLACES for column in ("name", "pcode", "admin_level", "parent")),
-)
-
-
-def _for_rows(rows: QuerySet[Incident], *, deidentified: bool) -> QuerySet[Incident]:
-    """The list's rows, lean: only the relations and columns shown (each model instance and
-    column costs on the budget; office codes come from the filter's offices), and each
-    row's violation forms in the same query. No assignee for a de-identified list."""
-    if deidentified:
-        relations, columns = [_PLACES[-1]], [c for c in ROW_COLUMNS if not c.startswith("assigned_wpa__")]
-    else:
-        relations, columns = ["assigned_wpa", _PLACES[-1]], list(ROW_COLUMNS)
-    return (
-        rows.select_related(None)
-        .select_related(*relations)
-        .only(*columns)
-        .annotate(
-            violation_forms=ArraySubquery(
-                Violation.objects.filter(incident=OuterRef("pk")).order_by("id").values("form")
-            )
-        )
-    )
 
 
 def _offices_to_filter(user: User) -> list[FieldOffice]:
@@ -194,22 +118,21 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows_html, next_cursor = SafeString(""), None
     if form.is_valid():
         ordering = form.ordering_name()
+        start_after = None
+        if request.GET.get("after"):
+            try:
+                start_after = pagination.cursor_decode(request.GET["after"], ordering=ordering)
+            except BadCursor:
+                start_after = None  # a stale or edited link: show the first page
         try:
-            rows = selectors.incident_list(user=user, filters=form.filters(), ordering=ordering)
+            page = listing.incident_page(
+                user=user, filters=form.filters(), ordering=ordering, start_after=start_after, size=PAGE_SIZE
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            rows = _for_rows(rows, deidentified=deidentified)
-            keys = selectors.ORDERINGS[ordering]
-            try:
-                page = keyset_page(rows, cursor=request.GET.get("after"), size=PAGE_SIZE, ordering=keys)
-            except BadCursor:
-                page = keyset_page(rows, cursor=None, size=PAGE_SIZE, ordering=keys)
-            office_codes = {office.pk: office.code for office in offices}
-            rows_html = incident_rows_html(
-                page.rows, user=user, office_codes=office_codes, deidentified=deidentified
-            )
-            next_cursor = page.next_cursor
+            rows_html = incident_rows_html(page.results, deidentified=deidentified)
+            next_cursor = pagination.cursor_encode(ordering, page.next) if page.next else None
     params = list(request.GET.items())
     context = {
         "form": form,

@@ -10,23 +10,19 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from crsv.accounts.models import ApiToken, User
+from crsv.accounts.scope import SCOPE_COLUMNS, user_scope_prime
 from crsv.accounts.services import api_token_hash
 
-# The token, its user, and the user's roles and offices in one statement: every API request
-# needs all four (permissions, then `visible_to`), and three ORM queries cost ~1.5 ms of CPU per
-# request, most of it compiling them (issue 3, "Speed": the list API's budget).
-_BEARER_LOOKUP_SQL = """
+# The token, its user, and the user's scope in one statement (see crsv.accounts.scope).
+_BEARER_LOOKUP_SQL = f"""
 SELECT u.*,
        t.id AS token_pk, t.public_id AS token_public_id, t.created_at AS token_created_at,
        t.expires_at AS token_expires_at,
-       ARRAY(SELECT g.name FROM auth_group g JOIN accounts_user_groups ug ON ug.group_id = g.id
-             WHERE ug.user_id = u.id) AS token_roles,
-       ARRAY(SELECT m.field_office_id FROM accounts_membership m WHERE m.user_id = u.id
-             ORDER BY m.id) AS token_offices
+       {SCOPE_COLUMNS}
 FROM accounts_apitoken t
 JOIN accounts_user u ON u.id = t.user_id
 WHERE t.key_hash = %s AND t.revoked_at IS NULL
-"""
+"""  # noqa: S608  (constant SQL)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -50,7 +46,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         extra: Any = user  # the statement's other columns, set by Django as attributes
         if extra.token_expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(_("The token has expired; request a new one."))
-        user.scope_prime(roles=extra.token_roles, office_ids=extra.token_offices)
+        user_scope_prime(user)
         token = ApiToken(
             pk=extra.token_pk,
             public_id=extra.token_public_id,
