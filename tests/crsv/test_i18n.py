@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import gettext
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -54,3 +58,34 @@ def test_home_in_french(client: Client, wpa: User) -> None:
 def test_every_string_has_a_french_translation(english: str) -> None:
     with translation.override("fr"):
         assert translation.gettext(english) != english
+
+
+def _po_msgids(path: Path) -> list[str]:
+    """The msgids of a .po file (a small reader: enough for Django's makemessages output)."""
+    ids, current, reading = [], [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgid "):
+            current, reading = [line[6:]], True
+        elif reading and line.startswith('"'):
+            current.append(line)
+        else:
+            if reading and line.startswith(("msgstr", "msgid_plural")):
+                text = "".join(ast.literal_eval(part) for part in current)
+                if text:
+                    ids.append(text)
+            reading = False
+    return ids
+
+
+def test_the_french_catalogue_is_complete_and_compiled() -> None:
+    """Every string marked for translation has a French translation in the compiled .mo."""
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+    with (folder / "django.mo").open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)
+    msgids = _po_msgids(folder / "django.po")
+    assert len(msgids) > 500
+    compiled = catalogue._catalog  # type: ignore[attr-defined]  # msgid -> msgstr, as compiled
+    missing = [m for m in msgids if not compiled.get(m)]
+    assert missing == []
