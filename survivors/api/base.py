@@ -3,22 +3,16 @@ to DRF responses, request bodies kept out of error reports, and the role gate of
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.debug import sensitive_post_parameters
-from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from crsv.accounts.models import User
+from crsv.api import PrivateAPIView, actor, django_errors, http_request
 from survivors import permissions
+
+__all__ = ["HasSurvivorRole", "SurvivorAPIView", "actor", "django_errors", "http_request"]
 
 
 class HasSurvivorRole(BasePermission):
@@ -32,54 +26,5 @@ class HasSurvivorRole(BasePermission):
         return isinstance(user, User) and permissions.can_list(user)
 
 
-def django_errors(exc: DjangoValidationError, renames: dict[str, str]) -> dict[str, list[str]]:
-    """A Django ValidationError as DRF's `{"field": ["msg"]}`, with `__all__` and message-only
-    errors under `non_field_errors`. Service messages never hold a survivor value."""
-    if not hasattr(exc, "error_dict"):
-        return {api_settings.NON_FIELD_ERRORS_KEY: list(exc.messages)}
-    errors: dict[str, list[str]] = {}
-    for field, messages in exc.message_dict.items():
-        key = api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else renames.get(field, field)
-        errors.setdefault(key, []).extend(messages)
-    return errors
-
-
-@method_decorator(sensitive_post_parameters(), name="dispatch")
-class SurvivorAPIView(APIView):
-    """Base of the survivor-cases API views.
-
-    - every response, errors included, carries `Cache-Control: no-store`;
-    - django `PermissionDenied` → 403 and `Http404` → 404 (DRF already does both; a 404 says
-      only "Not found.", the same for a case that does not exist and one out of scope),
-      django `ValidationError` → 400 `{"field": ["msg"]}`;
-    - HEAD is not offered: it would reveal (and log) a body nobody receives.
-    """
-
-    http_method_names = ["get", "post", "patch", "options"]
-    # Service field names that the API spells differently.
-    error_field_renames: ClassVar[dict[str, str]] = {}
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, DjangoValidationError):
-            exc = exceptions.ValidationError(django_errors(exc, self.error_field_renames))
-        elif isinstance(exc, Http404):
-            exc = exceptions.NotFound()
-        return super().handle_exception(exc)
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-
-def actor(request: Request) -> User:
-    """The signed-in user (the views require authentication, so never anonymous here)."""
-    user = request.user
-    if not isinstance(user, User):  # unreachable behind IsAuthenticated; fail closed anyway
-        raise exceptions.NotAuthenticated()
-    return user
-
-
-def http_request(request: Request) -> HttpRequest:
-    """The Django request, for the services' audit rows (client address)."""
-    return request._request
+class SurvivorAPIView(PrivateAPIView):
+    """Base of the survivor-cases API views (see crsv.api.PrivateAPIView)."""
