@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "crsv.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crsv.middleware.SessionTimeoutMiddleware",
     "crsv.middleware.LoginRequiredMiddleware",

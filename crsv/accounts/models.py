@@ -107,14 +107,22 @@ class User(AbstractUser):
         return cached
 
     def scope_prime(
-        self, *, roles: Iterable[str], office_ids: Iterable[int], mission_ids: Iterable[int] | None = None
+        self,
+        *,
+        roles: Iterable[str],
+        office_ids: Iterable[int],
+        mission_ids: Iterable[int] | None = None,
+        device_ids: Iterable[str] | None = None,
     ) -> None:
-        """Keep the roles, offices (and missions) a caller read in its own query (see
-        crsv.accounts.scope), so that `role_names()`, `office_ids()` and `mission_ids()` need none."""
+        """Keep the roles, offices, missions and confirmed two-factor devices a caller read in
+        its own query (see crsv.accounts.scope), so that `role_names()`, `office_ids()`,
+        `mission_ids()` and the OTP middleware need no query of their own."""
         self._role_names = set(roles)
         self._office_ids = list(office_ids)
         if mission_ids is not None:
             self._mission_ids = sorted(mission_ids)
+        if device_ids is not None:
+            self._confirmed_device_ids = frozenset(device_ids)
 
     def mission_ids(self) -> list[int]:
         """Missions of the user's offices: the scope of a senior WPA or an analyst."""
