@@ -151,9 +151,7 @@ def test_bearer_token_is_verified_by_construction(api_client: Any, wpa: User) ->
     assert api_client.get("/api/v1/survivors/").status_code == 200
 
 
-def test_a_reset_ends_verified_sessions_on_the_next_request(
-    login: Any, wpa: User, admin_user: User
-) -> None:
+def test_a_reset_ends_verified_sessions_on_the_next_request(login: Any, wpa: User, admin_user: User) -> None:
     client = login(wpa)
     assert client.get("/").status_code == 200
     two_factor.two_factor_reset(actor=admin_user, user=wpa)
