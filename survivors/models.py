@@ -20,6 +20,7 @@ from django_stubs_ext import StrOrPromise
 from guardian.models import UserObjectPermissionBase
 
 from crsv.accounts.models import FieldOffice, Mission
+from crsv.crypto import FieldCipher
 from crsv.keys.models import DataKey
 from survivors.querysets import SurvivorQuerySet
 
@@ -378,3 +379,7 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.public_id}"
+
+    def cipher(self) -> FieldCipher:
+        """The case's data key, bound to this row: the reason dies with the case's erasure."""
+        return self.survivor.data_key.cipher(table=self._meta.db_table, row=str(self.public_id))

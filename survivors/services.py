@@ -399,8 +399,7 @@ def survivor_break_glass(
     access = BreakGlass(
         user=actor, survivor=survivor, expires_at=timezone.now() + settings.BREAK_GLASS_DURATION
     )
-    cipher = survivor.data_key.cipher(table=BreakGlass._meta.db_table, row=str(access.public_id))
-    access.reason_ct = cipher.encrypt("reason", reason)
+    access.reason_ct = access.cipher().encrypt("reason", reason)
     access.save()
     audit_record(actor=actor, action="survivor.break_glass", obj=survivor, request=request)
     return access
@@ -408,8 +407,7 @@ def survivor_break_glass(
 
 def break_glass_reason(access: BreakGlass) -> str:
     """The stated reason (raises DecryptionError once the case is erased)."""
-    cipher = access.survivor.data_key.cipher(table=BreakGlass._meta.db_table, row=str(access.public_id))
-    return cipher.decrypt("reason", access.reason_ct) or ""
+    return access.cipher().decrypt("reason", access.reason_ct) or ""
 
 
 @transaction.atomic

@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crsv.accounts.models import FieldOffice, User
+from crsv.accounts.models import User
 from crsv.accounts.roles import Role
+from crsv.accounts.selectors import field_office_scope
 from crsv.audit.models import AccessEvent
 from crsv.http import AuthenticatedHttpRequest
 from crsv.pagination import BadCursor, keyset_page
@@ -99,12 +100,6 @@ def survivor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _offices_for_registration(user: Any) -> Any:
-    if user.has_role(Role.SENIOR_WPA):
-        return FieldOffice.objects.filter(mission_id__in=user.mission_ids())
-    return FieldOffice.objects.filter(id__in=user.office_ids())
-
-
 @never_cache
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
@@ -118,7 +113,7 @@ def survivor_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             incident = get_object_or_404(Incident.objects.visible_to(user), public_id=incident_id)
         except ValidationError as exc:  # not a UUID
             raise Http404 from exc
-    offices = _offices_for_registration(user)
+    offices = field_office_scope(user=user)
     if incident is not None:
         offices = offices.filter(pk=incident.field_office_id)
     form = SurvivorCreateForm(request.POST or None, offices=offices)

@@ -26,8 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError as BadCursor
 
-from crsv.accounts.models import FieldOffice, User
-from crsv.accounts.roles import MISSION_WIDE_ROLES
+from crsv.accounts.selectors import field_office_scope
 from crsv.http import AuthenticatedHttpRequest
 from incidents import permissions
 from incidents.api import listing, pagination
@@ -86,18 +85,6 @@ def incident_rows_html(rows: Iterable[dict[str, Any]], *, deidentified: bool) ->
     return mark_safe(html)  # noqa: S308  # the row markup is constant and every value in it escaped
 
 
-def _offices_to_filter(user: User) -> list[FieldOffice]:
-    """The offices a user's list can hold: their missions' for mission-wide roles, else their own.
-
-    Reference data, not records: it reveals nothing about incidents.
-    """
-    if user.has_role(*MISSION_WIDE_ROLES):
-        offices = FieldOffice.objects.filter(mission_id__in=user.mission_ids())
-    else:
-        offices = FieldOffice.objects.filter(id__in=user.office_ids())
-    return list(offices.order_by("name"))
-
-
 def _page_url(params: Iterable[tuple[str, Any]], *, after: str | None) -> str:
     """This page's query with another cursor: the filters and ordering stay."""
     kept = [(key, str(value)) for key, value in params if key != "after" and value]
@@ -113,7 +100,7 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_list_incidents(user):
         raise PermissionDenied
     deidentified = permissions.is_deidentified_viewer(user)
-    offices = _offices_to_filter(user)
+    offices = list(field_office_scope(user=user).order_by("name"))
     form = IncidentFilterForm(request.GET, offices=offices)
     rows_html, next_cursor = SafeString(""), None
     if form.is_valid():
