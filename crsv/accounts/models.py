@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ class User(AbstractUser):
     """A person with an account. Roles are groups; scope is their field-office memberships."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Part of every session's and API token's authentication hash (with the password): a new
+    # stamp ends them all on their next request (see `user_credentials_end`).
+    security_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
     field_offices = models.ManyToManyField(
         FieldOffice,
         through="Membership",
@@ -83,6 +87,14 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash (an HMAC of the password hash) extended with the security
+        stamp: a password change, a second-factor reset or a change of roles or offices
+        invalidates every session and every API token of the user at once."""
+        key_salt = "crsv.accounts.User.get_session_auth_hash"
+        value = f"{self.password}|{self.security_stamp}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -166,6 +178,9 @@ class ApiToken(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    # The user's session auth hash when the token was issued: a token lives only as long as
+    # the password and the security stamp it was issued under.
+    auth_hash = models.CharField(max_length=64, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

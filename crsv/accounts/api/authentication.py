@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -17,7 +18,7 @@ from crsv.accounts.services import api_token_hash
 _BEARER_LOOKUP_SQL = f"""
 SELECT u.*,
        t.id AS token_pk, t.public_id AS token_public_id, t.created_at AS token_created_at,
-       t.expires_at AS token_expires_at,
+       t.expires_at AS token_expires_at, t.auth_hash AS token_auth_hash,
        {SCOPE_COLUMNS}
 FROM accounts_apitoken t
 JOIN accounts_user u ON u.id = t.user_id
@@ -46,6 +47,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         extra: Any = user  # the statement's other columns, set by Django as attributes
         if extra.token_expires_at <= timezone.now():
             raise exceptions.AuthenticationFailed(_("The token has expired; request a new one."))
+        # A password change, second-factor reset or change of roles or offices since the token
+        # was issued changed the user's auth hash: the token died with it.
+        if not constant_time_compare(extra.token_auth_hash, user.get_session_auth_hash()):
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         user_scope_prime(user)
         token = ApiToken(
             pk=extra.token_pk,
@@ -54,6 +59,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key_hash=key_hash,
             created_at=extra.token_created_at,
             expires_at=extra.token_expires_at,
+            auth_hash=extra.token_auth_hash,
             revoked_at=None,
         )
         return user, token
