@@ -288,6 +288,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# An account holding `admin` with any other role could grant herself survivor access: refused
+# unless this is set, and never in production.
+CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES = env_bool("CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES", False)
+if CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES and not DEVELOPMENT:
+    raise ImproperlyConfigured("CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES is refused in production.")
 # How long a senior WPA's break-glass opening of a case lasts.
 BREAK_GLASS_DURATION = timedelta(minutes=env_int("BREAK_GLASS_MINUTES", 60, minimum=1))
 API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_HOURS", 8, minimum=1))
