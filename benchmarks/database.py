@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,17 +48,47 @@ def prepare(env: dict[str, str]) -> None:
     )
 
 
-def copy_rows(cursor: object, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """COPY `rows` into `table` (text format; bytes as \\x hex; None as \\N)."""
+def omitted_columns(model: Any, columns: Sequence[str]) -> tuple[list[str], list[object]]:
+    """The NOT NULL columns of `model` that a set-based loader leaves out of `columns`, with the
+    value the ORM would write for each (its default, or "" for a blank text field).
+
+    COPY bypasses the ORM: without this, a migration adding a NOT NULL column with a Python-side
+    default broke `make bench` (survivors' `erasure_reason`). A column with no default to take
+    stops the load with its name, so the loader is updated rather than guessed at.
+    """
+    from django.db.models import NOT_PROVIDED
+
+    given = set(columns)
+    names: list[str] = []
+    values: list[object] = []
+    for field in model._meta.concrete_fields:
+        if field.column in given or field.null or field.primary_key or field.db_default is not NOT_PROVIDED:
+            continue
+        value = field.get_default()
+        if value is None:
+            raise RuntimeError(
+                f"benchmarks: {model._meta.db_table}.{field.column} is NOT NULL without a default; "
+                "the loader must fill it"
+            )
+        names.append(field.column)
+        values.append(value)
+    return names, values
+
+
+def copy_rows(cursor: object, model: Any, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """COPY `rows` into `model`'s table (text format; bytes as \\x hex; None as \\N); the NOT NULL
+    columns left out of `columns` get the value the ORM would write (`omitted_columns`)."""
+    omitted, defaults = omitted_columns(model, columns)
+    tail = [_copy_value(value) for value in defaults]
     buffer = io.StringIO()
     count = 0
     for row in rows:
-        buffer.write("\t".join(_copy_value(value) for value in row))
+        buffer.write("\t".join([*(_copy_value(value) for value in row), *tail]))
         buffer.write("\n")
         count += 1
     buffer.seek(0)
     cursor.copy_expert(  # type: ignore[attr-defined]
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer
+        f"COPY {model._meta.db_table} ({', '.join([*columns, *omitted])}) FROM STDIN", buffer
     )
     return count
 

@@ -1,7 +1,11 @@
 """The benchmark harness: a gunicorn server, a load generator, interleaved rounds, budgets.
 
 Every target runs under the same gunicorn (same worker count, threads, keep-alive, persistent
-database connections) and the load generator runs on the same machine. `wrk` (Debian package
+database connections) and the load generator runs on the same machine. Each gunicorn worker
+listens on its own SO_REUSEPORT socket (`--reuse-port`, gunicorn >= 22 binds per worker), so the
+kernel spreads the keep-alive connections across the workers by hash: with one shared socket
+the workers raced to accept, one could take all 32 connections and a round measured the accept
+race (the issue-8 run: 220 or 430 req/s for the same page, round by round). `wrk` (Debian package
 `wrk`) is used when present; otherwise a small threaded keep-alive client in Python, which is
 slower and says so in the output.
 """
@@ -29,8 +33,8 @@ DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
 # Threads per gthread worker (BENCH_THREADS); 2 was tried and balanced no better than 1.
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-# Enough keep-alive connections that both workers get a fair share (with 8, all could land on
-# one worker and halve a round's throughput: seen here as bimodal rounds).
+# Enough keep-alive connections that, hashed over the workers' sockets, each worker gets a share
+# (32 over 2 workers: the chance that one gets none is 2 in 2**32).
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 
 
@@ -76,6 +80,7 @@ class Server:
             "1",  # gthread: HTTP keep-alive
             "--keep-alive",
             "30",
+            "--reuse-port",
             "--log-level",
             "warning",
             "--access-logfile",
@@ -182,9 +187,16 @@ def report(targets: Sequence[Target]) -> None:
 
 @dataclass(frozen=True)
 class Budget:
+    """A budget judged on the median of per-round ratios; the rounds' spread is shown beside it,
+    so a verdict resting on a wide or two-humped spread is seen as such."""
+
     name: str
-    measured: float
+    rounds: Sequence[float]
     required: float
+
+    @property
+    def measured(self) -> float:
+        return statistics.median(self.rounds)
 
     @property
     def passed(self) -> bool:
@@ -192,11 +204,15 @@ class Budget:
 
     def line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
-        return f"BUDGET {self.name} measured={self.measured:.2f} required={self.required:.2f} {verdict}"
+        spread = " ".join(f"{r:.2f}" for r in sorted(self.rounds))
+        return (
+            f"BUDGET {self.name} measured={self.measured:.2f} required={self.required:.2f} {verdict}"
+            f"  rounds: min={min(self.rounds):.2f} max={max(self.rounds):.2f} ({spread})"
+        )
 
 
-def ratio(numerator: Target, denominator: Target) -> float:
-    """The median over rounds of the per-round throughput ratio: the targets of a round run
+def ratio(numerator: Target, denominator: Target) -> list[float]:
+    """The per-round throughput ratios (a budget takes their median): the targets of a round run
     back to back, so a slow spell of the machine (another process, autovacuum) hits both sides
     of a round alike instead of skewing one side's median."""
-    return statistics.median(n / d for n, d in zip(numerator.rates, denominator.rates, strict=True))
+    return [n / d for n, d in zip(numerator.rates, denominator.rates, strict=True)]

@@ -30,11 +30,12 @@ GRANTS = int(os.environ.get("BENCH_GRANTS", "100000"))
 GRANT_HOLDERS = 200
 
 
-def load() -> None:
+def load(*, survivors: int = SURVIVORS, grants: int = GRANTS) -> None:
+    """Load `survivors` cases and `grants` grants (the test loads a handful, `make bench` the full set)."""
     from django.db import connection
 
-    _load_survivors()
-    load_grants()
+    _load_survivors(survivors)
+    load_grants(grants)
     with connection.cursor() as cursor:
         # Small tables written row by row: without fresh statistics a new database plans them as
         # empty (a field office estimated at 1 row, actually 31, turned a join into 31 loops).
@@ -43,18 +44,19 @@ def load() -> None:
         )
 
 
-def _load_survivors() -> None:
-    """100,000 survivors over 200 WPAs of one office, each with its own wrapped data key and
+def _load_survivors(count: int) -> None:
+    """`count` (100,000) survivors over 200 WPAs of one office, each with its own wrapped data key and
     eight encrypted fields (set-based: COPY, not the ORM row by row)."""
     from django.contrib.auth.models import Group
     from django.db import connection, transaction
 
     from crsv import crypto
     from crsv.accounts.models import FieldOffice, Membership, Mission, User
+    from crsv.keys.models import DataKey
     from survivors.identity import TABLE
     from survivors.models import ENCRYPTED_FIELDS, Survivor, survivor_code_new
 
-    if Survivor.objects.count() >= SURVIVORS and not os.environ.get("BENCH_RELOAD"):
+    if Survivor.objects.count() >= count and not os.environ.get("BENCH_RELOAD"):
         print(f"  survivors: {Survivor.objects.count()} already loaded")
         return
     mission, _ = Mission.objects.get_or_create(code="BENCH", defaults={"name": "Benchmark mission"})
@@ -75,7 +77,7 @@ def _load_survivors() -> None:
         first_key = cursor.fetchone()[0] + 1
         keys, survivors = [], []
         codes: set[str] = set(Survivor.objects.values_list("code", flat=True))
-        for i in range(SURVIVORS):
+        for i in range(count):
             key_pk = first_key + i
             key_public = str(uuid.uuid4())
             plain = crypto.new_data_key()
@@ -115,9 +117,7 @@ def _load_survivors() -> None:
                     "now()",
                 )
             )
-        copy_rows(
-            cursor, "keys_datakey", ["id", "public_id", "master_key_id", "wrapped_key", "created_at"], keys
-        )
+        copy_rows(cursor, DataKey, ["id", "public_id", "master_key_id", "wrapped_key", "created_at"], keys)
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('keys_datakey', 'id'), (SELECT max(id) FROM keys_datakey))"
         )
@@ -140,10 +140,10 @@ def _load_survivors() -> None:
             "created_at",
             "updated_at",
         ]
-        copy_rows(cursor, "survivors_survivor", columns, survivors)
+        copy_rows(cursor, Survivor, columns, survivors)
         cursor.execute("ANALYZE keys_datakey")
         cursor.execute("ANALYZE survivors_survivor")
-    print(f"  survivors: loaded {SURVIVORS} with their data keys")
+    print(f"  survivors: loaded {count} with their data keys")
 
 
 def _grant_holders() -> list[Any]:
@@ -166,8 +166,8 @@ def _grant_holders() -> list[Any]:
     return holders
 
 
-def load_grants() -> None:
-    """100,000 per-case grants (guardian's direct foreign-key rows, permission
+def load_grants(count: int = GRANTS) -> None:
+    """`count` (100,000) per-case grants (guardian's direct foreign-key rows, permission
     `survivors.access_case`) spread evenly over 200 holders, each on cases she does not own,
     chosen at random over the whole table. The benchmark WPA's 500 are all live; of the
     others, a tenth have expired and a tenth expire next month. Set-based (COPY)."""
@@ -180,7 +180,7 @@ def load_grants() -> None:
     from crsv.accounts.models import FieldOffice, Membership, User
     from survivors.models import Survivor, SurvivorUserObjectPermission
 
-    if SurvivorUserObjectPermission.objects.count() >= GRANTS and not os.environ.get("BENCH_RELOAD"):
+    if SurvivorUserObjectPermission.objects.count() >= count and not os.environ.get("BENCH_RELOAD"):
         print(f"  grants: {SurvivorUserObjectPermission.objects.count()} already loaded")
         return
     office = FieldOffice.objects.get(mission__code="BENCH", code="BSV")
@@ -194,7 +194,7 @@ def load_grants() -> None:
     )
     rng = random.Random(5)
     now = timezone.now()
-    per_holder = GRANTS // len(holders)
+    per_holder = count // len(holders)
     rows = []
     for n, holder in enumerate(holders):
         chosen: set[int] = set()
@@ -211,7 +211,7 @@ def load_grants() -> None:
         cursor.execute("DELETE FROM survivors_survivoruserobjectpermission")
         copy_rows(
             cursor,
-            "survivors_survivoruserobjectpermission",
+            SurvivorUserObjectPermission,
             ["user_id", "permission_id", "content_object_id", "granted_by_id", "granted_at", "expires_at"],
             rows,
         )
