@@ -10,10 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """Who did what to which object, when and from where. Never a field value.
+    """Who did what to which object, when and from where. Never a survivor value.
 
     `object_type` is a model label (e.g. `incidents.incident`) and `object_public_id` its UUID;
-    nothing else about the object is stored, so the trail holds no survivor data.
+    nothing else about the object is stored, so the trail holds no survivor data. `changes`
+    holds what a privilege change did, as names only (e.g. `{"roles": {"before": ["wpa"],
+    "after": ["senior_wpa"]}}`): role and office names, flags; never a password, a secret or a
+    survivor value.
     """
 
     class Action(models.TextChoices):
@@ -22,6 +25,14 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("Failed sign-in")
         TOKEN_ISSUED = "token_issued", _("API token issued")
         TOKEN_REFUSED = "token_refused", _("API token refused")
+        # Changes to a user's account made by an administrator (the admin site goes through
+        # crsv.accounts.services); `changes` holds role and office names before and after.
+        USER_CREATED = "user.created", _("User created")
+        USER_CHANGED = "user.changed", _("User details changed")
+        USER_ACCESS_CHANGED = "user.access_changed", _("User roles or field offices changed")
+        USER_ACTIVATED = "user.activated", _("User activated")
+        USER_DEACTIVATED = "user.deactivated", _("User deactivated")
+        USER_PASSWORD_SET = "user.password_set", _("Password set by an administrator")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -39,6 +50,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_public_id = models.UUIDField(_("object id"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -28,11 +28,14 @@ def audit_record(
     object_type: str = "",
     object_public_id: uuid.UUID | None = None,
     request: HttpRequest | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. Runs in the caller's transaction, so it commits or rolls back with it.
 
     Pass `obj` (any model with a `public_id`) or `object_type`/`object_public_id`. Only the
-    type and the public id are kept: never a value of the object.
+    type and the public id are kept: never a value of the object. `changes` (JSON) describes a
+    privilege change by names only (roles, offices, flags): never a password, a secret or a
+    survivor value.
     """
     if obj is not None:
         object_type = obj._meta.label_lower
@@ -44,6 +47,7 @@ def audit_record(
         object_type=object_type,
         object_public_id=object_public_id,
         ip_address=client_ip(request),
+        changes=changes or {},
     )
 
 

@@ -15,7 +15,10 @@ from crsv.accounts.roles import Role, roles_ensure
 from incidents.demo import EXTRA_USERS as DEMO_INCIDENT_USERS
 from incidents.demo import incidents_demo_ensure
 
-# Model-level permissions for the Django admin only; records are scoped by visible_to(user).
+# Model-level permissions for the Django admin only; records are scoped by visible_to(user). The
+# user, role and audit screens are further limited by role in their ModelAdmins (only the admin
+# role manages users, only the auditor reads the trail), whatever permissions a group holds.
+# `bootstrap` sets each role's permissions to exactly these: one granted by hand is taken back.
 ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
         "accounts.add_user",
@@ -27,14 +30,11 @@ ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
         "accounts.add_fieldoffice",
         "accounts.change_fieldoffice",
         "accounts.view_fieldoffice",
-        "accounts.add_membership",
-        "accounts.change_membership",
-        "accounts.delete_membership",
-        "accounts.view_membership",
         "auth.view_group",
     ],
-    Role.AUDITOR: ["audit.view_auditevent"],
+    Role.AUDITOR: ["audit.view_auditevent", "audit.view_accessevent"],
 }
+
 
 DEMO_OFFICES = [
     # (code, name, time zone): Goma, Bunia and Bukavu are UTC+2; Kinshasa is UTC+1.
@@ -65,6 +65,12 @@ def _permissions(codes: list[str]) -> list[Permission]:
     return found
 
 
+def role_permissions_ensure() -> None:
+    """Create the roles and give each exactly its permissions above (none for the other roles)."""
+    for group in roles_ensure():
+        group.permissions.set(_permissions(ROLE_ADMIN_PERMISSIONS.get(group.name, [])))
+
+
 class Command(BaseCommand):
     help = "Create the roles (idempotent); with --demo, the demo mission, offices and users."
 
@@ -73,9 +79,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        roles_ensure()
-        for role, codes in ROLE_ADMIN_PERMISSIONS.items():
-            Group.objects.get(name=role).permissions.add(*_permissions(codes))
+        role_permissions_ensure()
         self.stdout.write(f"roles: {', '.join(r.value for r in Role)}")
         if options["demo"]:
             if not settings.DEVELOPMENT:
