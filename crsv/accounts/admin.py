@@ -82,7 +82,7 @@ class _AccessRulesMixin:
         return cleaned
 
 
-class UserAdminChangeForm(_AccessRulesMixin, UserChangeForm):  # type: ignore[type-arg]
+class UserAdminChangeForm(_AccessRulesMixin, UserChangeForm):
     roles = _roles_field()
     offices = _offices_field()
 
@@ -99,7 +99,7 @@ class UserAdminChangeForm(_AccessRulesMixin, UserChangeForm):  # type: ignore[ty
             )
 
 
-class UserAdminCreationForm(_AccessRulesMixin, AdminUserCreationForm):  # type: ignore[type-arg]
+class UserAdminCreationForm(_AccessRulesMixin, AdminUserCreationForm):
     roles = _roles_field()
     offices = _offices_field()
 
@@ -214,7 +214,7 @@ class UserAdmin(DjangoUserAdmin):
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         # A copy of this admin whose password form knows the actor and the request (the view
         # builds the form itself); in one transaction with the service's audit row.
-        form_class = type(
+        form_class: type[UserAdminPasswordForm] = type(
             "UserAdminPasswordForm", (UserAdminPasswordForm,), {"actor": request.user, "request": request}
         )
         view = copy.copy(self)

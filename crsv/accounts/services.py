@@ -283,3 +283,27 @@ def user_password_set(
         request=request,
         changes={"password_usable": {"before": usable_before, "after": password is not None}},
     )
+
+
+@transaction.atomic
+def user_admin_designate(*, user: User) -> AuditEvent | None:
+    """On the server only (`manage.py bootstrap --admin NAME`, e.g. after `createsuperuser`, or
+    when the last administrator is gone): give `user` the admin role, since nobody may give it to
+    herself in the admin site. Audited with no actor. Returns None if she already holds it."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = _access_of(locked)
+    roles = set(before["roles"])
+    if Role.ADMIN in roles:
+        return None
+    if roles and not settings.CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES:
+        raise ValidationError({"roles": [ValidationError(MSG_ADMIN_ALONE, code="admin_alone")]})
+    _access_write(user=locked, roles=roles | {Role.ADMIN}, offices=list(locked.offices()))
+    locked.is_staff = True
+    locked.save(update_fields=["is_staff"])
+    user_credentials_end(user=locked)
+    return audit_record(
+        actor=None,
+        action=AuditEvent.Action.USER_ACCESS_CHANGED,
+        obj=locked,
+        changes=_changes(before, _access_of(locked)),
+    )

@@ -226,3 +226,28 @@ def test_bootstrap_gives_each_role_exactly_its_permissions() -> None:
     admin_codes = set(Group.objects.get(name=Role.ADMIN).permissions.values_list("codename", flat=True))
     assert "change_user" in admin_codes
     assert not {"add_membership", "change_membership", "delete_membership"} & admin_codes
+
+
+def test_the_first_administrator_is_made_on_the_server(login: Login, office: FieldOffice) -> None:
+    """`createsuperuser` then `bootstrap --admin NAME`: nobody gives herself the role on a screen."""
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-enough-passphrase")
+    out = io.StringIO()
+
+    call_command("bootstrap", "--admin", "root", stdout=out)
+
+    assert "root is now an administrator" in out.getvalue()
+    root.refresh_from_db()
+    assert root.is_staff
+    assert root.has_role(Role.ADMIN)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.USER_ACCESS_CHANGED)
+    assert event.actor is None
+    assert event.changes == {"roles": {"before": [], "after": ["admin"]}}
+    assert login(root).get(reverse("admin:accounts_user_changelist")).status_code == 200
+
+
+def test_bootstrap_admin_refuses_an_account_with_another_role(wpa: User) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="cannot be combined"):
+        call_command("bootstrap", "--admin", "wpa", stdout=io.StringIO())
+    assert not wpa.has_role(Role.ADMIN)

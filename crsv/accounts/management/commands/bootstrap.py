@@ -6,12 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from crsv.accounts import two_factor
 from crsv.accounts.models import FieldOffice, Membership, Mission, User
 from crsv.accounts.roles import Role, roles_ensure
+from crsv.accounts.services import user_admin_designate
 from incidents.demo import EXTRA_USERS as DEMO_INCIDENT_USERS
 from incidents.demo import incidents_demo_ensure
 
@@ -76,15 +78,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--demo", action="store_true", help="also load demo data (development only)")
+        parser.add_argument(
+            "--admin",
+            metavar="USERNAME",
+            help="give this existing user the admin role (the first administrator, after createsuperuser)",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         role_permissions_ensure()
         self.stdout.write(f"roles: {', '.join(r.value for r in Role)}")
+        if options["admin"]:
+            self._admin(options["admin"])
         if options["demo"]:
             if not settings.DEVELOPMENT:
                 raise CommandError("Demo data is refused outside development (CRSV_ENV=development).")
             self._demo()
+
+    def _admin(self, username: str) -> None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user {username!r}: create it first (manage.py createsuperuser).")
+        try:
+            changed = user_admin_designate(user=user)
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages)) from refused
+        self.stdout.write(f"admin: {username} {'is now' if changed else 'already is'} an administrator")
 
     def _demo(self) -> None:
         mission, _ = Mission.objects.get_or_create(
