@@ -23,6 +23,8 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.db.models import Q, QuerySet
 
+from crsv.parsers import json_loads_bounded
+
 M = TypeVar("M", bound=models.Model)
 
 NEWEST_FIRST = ("-created_at", "-id")
@@ -78,7 +80,7 @@ def keyset_cursor_decode(ordering: Sequence[str], cursor: str) -> list[Any]:
     """The key values in `cursor`, or BadCursor if it is not a cursor of this ordering."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        payload = json.loads(raw)
+        payload = json_loads_bounded(raw)  # a cursor from outside: never RecursionError
         if not isinstance(payload, dict) or payload.get("o") != list(ordering):
             raise ValueError("another ordering")
         values = [_decode_value(v) for v in payload["v"]]

@@ -275,7 +275,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser, refusing deep nesting with 400 before it can recurse (crsv/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["crsv.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
