@@ -19,18 +19,25 @@ def _session_cookie_factory() -> Any:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.module_loading import import_string
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from crsv.accounts.models import User
     from crsv.accounts.two_factor import demo_device_ensure
     from crsv.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 
+    # The backend a password sign-in records: the first that can load a user (a lockout
+    # backend placed first only refuses).
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+    )
+
     def cookie(username: str) -> str:
         user = User.objects.get(username=username)
         session = SessionStore()
         session[DEVICE_ID_SESSION_KEY] = demo_device_ensure(user=user).persistent_id
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[SESSION_LOGIN_AT] = session[SESSION_LAST_SEEN] = time.time()
         session.create()
