@@ -265,3 +265,23 @@ def test_the_service_refuses_what_the_form_refuses(admin_user: User, auditor: Us
         )
     assert roles_of(wpa) == {Role.WPA}
     assert roles_of(admin_user) == {Role.ADMIN}
+
+
+def test_the_user_pages_offer_no_superuser_staff_or_permission_field(
+    login: Login, admin_user: User, wpa: User
+) -> None:
+    client = login(admin_user)
+    pages = [
+        reverse("admin:accounts_user_changelist"),
+        reverse("admin:accounts_user_add"),
+        change_url(wpa),
+        change_url(admin_user),
+        reverse("admin:auth_user_password_change", args=[wpa.pk]),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        for field in ("is_superuser", "is_staff", "user_permissions", "groups"):
+            assert f'name="{field}"' not in html, (page, field)
+    assert 'name="roles"' in client.get(change_url(wpa)).content.decode()
