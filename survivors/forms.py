@@ -14,28 +14,50 @@ from crsv.accounts.models import FieldOffice, User
 from survivors.identity import SurvivorIdentity
 from survivors.models import Consent, ConsentText, ErasureReason, Survivor
 from survivors.services import ConsentGrant, SurvivorProfile
+from survivors.validation import (
+    AGE_MAX,
+    IDENTITY_MAX_LENGTHS,
+    INTERVIEW_COUNT_MAX,
+    consent_terms_errors,
+    date_in_range_validate,
+)
+
+LIMIT = IDENTITY_MAX_LENGTHS  # the service's limits (survivors.validation), shown in the page
 
 
 class SurvivorForm(forms.Form):
-    """Identifying fields and the non-identifying profile of a case."""
+    """Identifying fields and the non-identifying profile of a case. The limits and checks are
+    the service's (`survivors.validation`): the same as the API's."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=LIMIT["name"])
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"),
+        required=False,
+        validators=[date_in_range_validate],
+        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01"}),
     )
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    address = forms.CharField(label=_("Address or village"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=LIMIT["phone"], required=False)
+    address = forms.CharField(label=_("Address or village"), max_length=LIMIT["address"], required=False)
     caregiver = forms.CharField(
         label=_("Caregiver"),
-        max_length=200,
+        max_length=LIMIT["caregiver"],
         required=False,
         help_text=_("For a child: name and relationship."),
     )
-    safe_contact_method = forms.CharField(label=_("Safe contact method"), max_length=300, required=False)
-    safe_contact_times = forms.CharField(label=_("Safe contact times"), max_length=200, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    safe_contact_method = forms.CharField(
+        label=_("Safe contact method"), max_length=LIMIT["safe_contact_method"], required=False
+    )
+    safe_contact_times = forms.CharField(
+        label=_("Safe contact times"), max_length=LIMIT["safe_contact_times"], required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"),
+        max_length=LIMIT["notes"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=Survivor.Sex.choices, initial=Survivor.Sex.UNKNOWN)
-    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, required=False)
+    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=AGE_MAX, required=False)
     age_band = forms.ChoiceField(
         label=_("Age band"),
         choices=Survivor.AgeBand.choices,
@@ -50,7 +72,9 @@ class SurvivorForm(forms.Form):
         choices=Survivor.Displacement.choices,
         initial=Survivor.Displacement.UNKNOWN,
     )
-    interview_count = forms.IntegerField(label=_("Interviews so far"), min_value=0, max_value=100, initial=0)
+    interview_count = forms.IntegerField(
+        label=_("Interviews so far"), min_value=0, max_value=INTERVIEW_COUNT_MAX, initial=0
+    )
     do_not_reinterview = forms.BooleanField(label=_("Do not re-interview"), required=False)
 
     def identity(self) -> SurvivorIdentity:
@@ -187,11 +211,15 @@ class ConsentForm(ConsentMetaFields):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        purpose = data.get("purpose")
-        if purpose == Consent.Purpose.REFERRAL and not data.get("service_type"):
-            self.add_error("service_type", _("Choose the service the referral is for."))
-        if purpose == Consent.Purpose.SHARE_IDENTIFIABLE and not data.get("organisation", "").strip():
-            self.add_error("organisation", _("Name the organisation the data may be shared with."))
+        if data.get("purpose"):  # the service's rules, reported beside the fields with the others
+            errors = consent_terms_errors(
+                purpose=data["purpose"],
+                service_type=data.get("service_type", ""),
+                organisation=data.get("organisation", ""),
+                expires_at=data.get("expires_at"),
+            )
+            for name, message in errors.items():
+                self.add_error(name if name in self.fields else None, message)
         return data
 
     def grant(self) -> ConsentGrant:

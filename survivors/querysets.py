@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 
 from crsv.accounts.roles import Role
@@ -18,34 +18,55 @@ def identifying_access_q(user: Any) -> Q:
     """The cases whose identifying fields `user` may read: assigned to her; registered by her
     until a WPA takes the case; granted to her (unexpired); or opened by break-glass (unexpired).
 
+    Membership bounds every source (DESIGN §3, issue 8): an assigned or registered case needs a
+    membership of the case's field office; a grant needs a membership in the case's mission
+    (a Goma case shared with a Bunia WPA of the same mission stays readable); a senior WPA's
+    reach, her own cases and break-glass included, is her missions. A WPA moved out of an
+    office keeps her assignments there (dormant: `SurvivorQuerySet.dormant`), but no longer
+    reads them. The offices and missions are the ones read with the user at authentication
+    (`crsv.accounts.scope`), so a removed membership takes effect on her next request, and
+    the conditions cost no query.
+
     One semi-join on the union of those sources' case ids (`id IN (... UNION ALL ...)`), each
     source read through an index led by the user (assignee, registrar, grants' and break-glass'
-    user), the cases then fetched by primary key: the cost follows the number of cases she may
-    read, not the size of the tables. Written as ORs of the sources instead, PostgreSQL cannot
-    use an index for the `id IN (grants)` arm and scans the whole survivor table (measured: 70 ms
-    at 100,000 cases and 100,000 grants, against a few ms this way; test_issue5_services.py and
-    test_views_grants.py in tests/survivors check the plan). Expiry is compared with the
-    database's clock on every request, so a revocation or an expiry takes effect on the very
-    next request.
+    user), the office or mission then checked on the rows found: the cost follows the number
+    of cases she may read, not the size of the tables. Written as ORs of the sources instead,
+    PostgreSQL cannot use an index for the `id IN (grants)` arm and scans the whole survivor
+    table (measured: 70 ms at 100,000 cases and 100,000 grants, against a few ms this way;
+    test_issue5_services.py and test_views_grants.py in tests/survivors check the plan).
+    Expiry is compared with the database's clock on every request, so a revocation or an
+    expiry takes effect on the very next request.
     """
     from survivors.models import BreakGlass, Survivor, SurvivorUserObjectPermission
 
+    missions = list(user.mission_ids())
+    senior = user.has_role(Role.SENIOR_WPA)
+    # Her own cases (assigned, registered): the office for a WPA or a reporter, the mission for
+    # a senior WPA (she registers and holds cases in any office of her missions).
+    own_scope = Q(mission_id__in=missions) if senior else Q(field_office_id__in=list(user.office_ids()))
     sources: list[models.QuerySet[Any, Any]] = []
-    if user.has_role(Role.WPA, Role.SENIOR_WPA):
-        sources.append(Survivor.objects.filter(assigned_wpa=user).order_by().values("id"))
-    if user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA):
-        sources.append(
-            Survivor.objects.filter(registered_by=user, assigned_wpa__isnull=True).order_by().values("id")
-        )
-        live_grants = SurvivorUserObjectPermission.objects.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=Now()), user=user
-        )
-        sources.append(live_grants.order_by().values("content_object_id"))
-    if user.has_role(Role.SENIOR_WPA):
-        live_break_glass = BreakGlass.objects.filter(user=user, expires_at__gt=Now())
-        sources.append(live_break_glass.order_by().values("survivor_id"))
+    if missions:  # no membership at all: no source can match
+        if user.has_role(Role.WPA, Role.SENIOR_WPA):
+            sources.append(Survivor.objects.filter(own_scope, assigned_wpa=user).order_by().values("id"))
+        if user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA):
+            sources.append(
+                Survivor.objects.filter(own_scope, registered_by=user, assigned_wpa__isnull=True)
+                .order_by()
+                .values("id")
+            )
+            live_grants = SurvivorUserObjectPermission.objects.filter(
+                Q(expires_at__isnull=True) | Q(expires_at__gt=Now()),
+                user=user,
+                content_object__mission_id__in=missions,
+            )
+            sources.append(live_grants.order_by().values("content_object_id"))
+        if senior:
+            live_break_glass = BreakGlass.objects.filter(
+                user=user, expires_at__gt=Now(), survivor__mission_id__in=missions
+            )
+            sources.append(live_break_glass.order_by().values("survivor_id"))
     if not sources:
-        return Q()
+        return Q()  # callers read an empty Q as "none" (see `visible_to`)
     first, *others = sources
     return Q(id__in=first.union(*others, all=True))
 
@@ -58,22 +79,29 @@ class SurvivorQuerySet(models.QuerySet["Survivor"]):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.has_role(Role.SENIOR_WPA):
-            # Her scope is her missions, read through the (mission, newest) index. Grants,
-            # assignment and break-glass never reach beyond the mission, so the cases she may
-            # identify are among these; one she could identify after leaving the mission's
-            # offices is out of scope (the safer reading).
+            # Her scope is her missions, read through the (mission, newest) index. Every source
+            # of `identifying_access_q` is bounded by her missions too, so the cases she may
+            # identify are among these.
             return self.filter(mission_id__in=user.mission_ids())
         q = identifying_access_q(user)
         return self.filter(q) if q else self.none()
+
+    def dormant(self) -> SurvivorQuerySet:
+        """Cases whose assigned WPA can no longer act on them: she holds no membership of the
+        case's field office any more, or her account is deactivated. The assignment stays (the
+        history is hers) until a senior WPA reassigns the case."""
+        from crsv.accounts.models import Membership
+
+        member = Membership.objects.filter(
+            user_id=OuterRef("assigned_wpa_id"), field_office_id=OuterRef("field_office_id")
+        )
+        return self.filter(assigned_wpa__isnull=False).filter(
+            Q(assigned_wpa__is_active=False) | ~Exists(member)
+        )
 
     def identifying_to(self, user: Any) -> SurvivorQuerySet:
         """Cases whose identifying fields `user` may read (a subset of `visible_to`)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         q = identifying_access_q(user)
-        if not q:
-            return self.none()
-        rows = self.filter(q)
-        if user.has_role(Role.SENIOR_WPA):
-            rows = rows.filter(mission_id__in=user.mission_ids())
-        return rows
+        return self.filter(q) if q else self.none()

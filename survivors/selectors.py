@@ -32,14 +32,25 @@ BREAK_GLASS_RECENT = timedelta(days=7)
 BREAK_GLASS_RECENT_LIMIT = 100
 
 
-def survivor_list(*, user: Any) -> QuerySet[Survivor]:
+class AssignmentFilter(models.TextChoices):
+    """Which cases of the list, by their assignment (`?assignment=` on the list page and API)."""
+
+    ALL = "", _("All cases")
+    DORMANT = "dormant", _("Assigned WPA no longer in the case's office")
+
+
+def survivor_list(*, user: Any, assignment: str = AssignmentFilter.ALL) -> QuerySet[Survivor]:
     """Cases `user` may see, newest first, each annotated with `identifying` (may she read the
-    identifying fields?) so a list page needs no query per row."""
+    identifying fields?) so a list page needs no query per row. `assignment="dormant"` keeps
+    the cases whose assigned WPA left the case's office (or was deactivated): the senior WPA's
+    list of cases to reassign."""
     q = identifying_access_q(user)
     identifying = ExpressionWrapper(q, output_field=BooleanField()) if q else Value(False)
+    rows = Survivor.objects.visible_to(user)
+    if assignment == AssignmentFilter.DORMANT:
+        rows = rows.dormant()
     return (
-        Survivor.objects.visible_to(user)
-        .select_related("data_key", "field_office", "assigned_wpa")
+        rows.select_related("data_key", "field_office", "assigned_wpa")
         .annotate(identifying=identifying)
         .order_by("-created_at", "-id")
     )
@@ -115,9 +126,18 @@ def survivor_search(*, user: Any, code: str = "", name: str = "", phone: str = "
     return rows
 
 
-def survivor_incidents(*, user: Any, survivor: Survivor) -> QuerySet[Incident]:
-    """The case's incidents that `user` can see herself (an SEA incident may not be one of them)."""
-    return Incident.objects.visible_to(user).filter(survivors=survivor).order_by("created_at", "id")
+def survivor_incidents(*, user: Any, survivor: Survivor) -> list[Incident] | None:
+    """The case's linked incidents that `user` can see herself (an SEA incident may not be one
+    of them), or None when the links are withheld from her.
+
+    The link between a case and an incident names who the incident happened to, so it is shown
+    only with the identifying fields: to someone who may identify the survivor (`identifying`,
+    from `survivor_list`) and while the case is not erased. A senior WPA without a grant or a
+    break-glass sees the code and profile, never which incidents are hers. The one rule for
+    the case page and the API."""
+    if not getattr(survivor, "identifying", False) or survivor.erased_at is not None:
+        return None
+    return list(Incident.objects.visible_to(user).filter(survivors=survivor).order_by("created_at", "id"))
 
 
 class AccessWhy(models.TextChoices):

@@ -34,6 +34,7 @@ from survivors.models import (
     SurvivorSearchEntry,
     SurvivorUserObjectPermission,
 )
+from survivors.validation import consent_terms_errors, identity_validate, profile_validate
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def survivor_register(
         raise PermissionDenied(_("You may not link this incident."))
     if incident is not None and incident.field_office_id != field_office.pk:
         raise ValidationError({"field_office": _("The case must belong to the incident's field office.")})
+    identity_validate(identity)
+    profile_validate(profile)
     survivor = Survivor(
         mission_id=field_office.mission_id,
         field_office=field_office,
@@ -125,6 +128,8 @@ def survivor_update(
     survivor = Survivor.objects.select_for_update().select_related("data_key").get(pk=survivor.pk)
     if not permissions.can_edit(actor, survivor):
         raise PermissionDenied(_("You may not edit this case."))
+    identity_validate(identity)
+    profile_validate(profile)
     _apply_profile(survivor, profile)
     identity_encrypt(survivor, identity, survivor.data_key.unwrap())
     survivor.full_clean(exclude=["data_key", "code"])
@@ -226,10 +231,17 @@ def consent_record(
     request: HttpRequest | None = None,
 ) -> Consent:
     """Append a grant to the ledger. A child's consent is given by a caregiver with the child's
-    assent; an adult gives her own."""
+    assent; an adult gives her own. The purpose, service, organisation and dates are checked by
+    `survivors.validation.consent_terms_errors`, the same for every door."""
     if not permissions.can_record_consent(actor, survivor):
         raise PermissionDenied(_("You may not record consent for this case."))
-    errors: dict[str, str] = {}
+    errors = consent_terms_errors(
+        purpose=purpose,
+        service_type=service_type,
+        organisation=organisation,
+        given_at=given_at,
+        expires_at=expires_at,
+    )
     if survivor.is_child:
         if given_by != Consent.GivenBy.CAREGIVER:
             errors["given_by"] = _("For a child, consent is given by a caregiver.")
@@ -245,8 +257,8 @@ def consent_record(
         survivor=survivor,
         kind=Consent.Kind.GRANT,
         purpose=purpose,
-        service_type=service_type if purpose == Consent.Purpose.REFERRAL else "",
-        organisation=organisation.strip() if purpose == Consent.Purpose.SHARE_IDENTIFIABLE else "",
+        service_type=service_type,
+        organisation=organisation.strip(),
         given_by=given_by,
         child_assent=child_assent,
         method=method,

@@ -62,11 +62,16 @@ def _require_case_role(user: Any) -> None:
         raise PermissionDenied
 
 
-def _errors_to_form(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError beside the matching fields (or on top of the form)."""
+def _errors_to_form(form: Form, error: ValidationError, *others: Form) -> None:
+    """Put a service's ValidationError beside the matching fields, of `form` or of one of the
+    `others` shown on the same page (or on top of `form`)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            target = next((f for f in (form, *others) if field in f.fields), None)
+            if target is None:
+                form.add_error(None, errors)
+            else:
+                target.add_error(field, errors)
     else:
         form.add_error(None, error.messages)
 
@@ -74,13 +79,18 @@ def _errors_to_form(form: Form, error: ValidationError) -> None:
 @never_cache
 def survivor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Newest cases first. `?names=hide` shows codes only (for a screen others can see): then
-    nothing identifying is decrypted and no access event is written."""
+    nothing identifying is decrypted and no access event is written. `?assignment=dormant`:
+    the cases whose assigned WPA left the case's office, for a senior WPA to reassign."""
     user = request.user
     _require_case_role(user)
+    assignment = request.GET.get("assignment", "")
+    if assignment not in selectors.AssignmentFilter.values:
+        assignment = selectors.AssignmentFilter.ALL
+    cases = selectors.survivor_list(user=user, assignment=assignment)
     try:
-        page = keyset_page(selectors.survivor_list(user=user), cursor=request.GET.get("after"))
+        page = keyset_page(cases, cursor=request.GET.get("after"))
     except BadCursor:
-        page = keyset_page(selectors.survivor_list(user=user), cursor=None)
+        page = keyset_page(cases, cursor=None)
     hide_names = request.GET.get("names") == "hide"
     names: dict[int, str] = {}
     if not hide_names:
@@ -94,6 +104,8 @@ def survivor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "hide_names": hide_names,
+            "dormant": assignment == selectors.AssignmentFilter.DORMANT,
+            "can_filter_dormant": user.has_role(Role.SENIOR_WPA),
             "next_cursor": page.next_cursor,
             "first_page": not request.GET.get("after"),
         },
@@ -130,7 +142,7 @@ def survivor_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(consent_form, error)
+            _errors_to_form(consent_form, error, form)
         else:
             messages.success(request, _("Case %(code)s registered.") % {"code": survivor.code})
             return redirect("survivors:detail", public_id=survivor.public_id)
@@ -166,7 +178,7 @@ def _detail_page(
         "survivor": survivor,
         "identity": identity,
         "consents": consents,
-        "incidents": list(selectors.survivor_incidents(user=user, survivor=survivor)),
+        "incidents": selectors.survivor_incidents(user=user, survivor=survivor),
         "can_edit": permissions.can_edit(user, survivor),
         "can_record_consent": permissions.can_record_consent(user, survivor),
         "can_assign": can_assign,

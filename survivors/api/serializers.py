@@ -10,26 +10,35 @@ No error message echoes the value sent: error bodies end up in proxies' and clie
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
 from crsv.accounts.models import FieldOffice
+from incidents.api.serializers.fields import StrictInput
 from incidents.models import Incident
 from survivors import permissions
 from survivors.consent import consent_status
 from survivors.identity import SurvivorIdentity
 from survivors.models import ENCRYPTED_FIELDS, Consent, ConsentText, ErasureReason, Survivor
-from survivors.selectors import AccessWhy
+from survivors.selectors import AccessWhy, AssignmentFilter
+from survivors.validation import (
+    AGE_MAX,
+    IDENTITY_MAX_LENGTHS,
+    INTERVIEW_COUNT_MAX,
+    consent_terms_errors,
+    date_of_birth_validate,
+)
+
+LIMIT = IDENTITY_MAX_LENGTHS  # the service's limits (survivors.validation), shown in the schema
 
 # --- fields ----------------------------------------------------------------------------------
 
@@ -41,30 +50,28 @@ class Choice(serializers.ChoiceField):
 
 
 class DateOfBirth(serializers.CharField):
-    """An ISO date (`YYYY-MM-DD`), not in the future, or empty. Kept as text (see SurvivorIdentity)."""
-
-    default_error_messages = {
-        "invalid": _("Enter a date as YYYY-MM-DD, or leave it empty."),
-        "future": _("The date of birth cannot be in the future."),
-    }
+    """An ISO date (`YYYY-MM-DD`), past and not before 1900, or empty (the service's check,
+    `date_of_birth_validate`). Kept as text (see SurvivorIdentity)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("max_length", LIMIT["date_of_birth"])
+        kwargs.setdefault("validators", [date_of_birth_validate])
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if value == "":
-            return value
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            self.fail("invalid")
-        try:
-            born = date.fromisoformat(value)
-        except ValueError:
-            self.fail("invalid")
-        if born > timezone.localdate():
-            self.fail("future")
-        return value
+
+class SurvivorStrictInput(StrictInput):
+    """The incidents API's `StrictInput` (unknown keys are refused with a 400 that says why),
+    with the reasons of the survivor-cases API."""
+
+    refusals: ClassVar[Mapping[str, StrOrPromise]] = {
+        **dict.fromkeys(
+            ("public_id", "code", "mission", "registered_by", "created_at", "is_erased", "identifying"),
+            _("Set by the system; it cannot be sent."),
+        ),
+        "assigned_wpa": _("Set by assignment (POST .../assign/); it cannot be sent."),
+        "erased_at": _("Set by erasure (POST .../erase/); it cannot be sent."),
+        "incidents": _("Incidents are linked from the case page; they cannot be sent here."),
+    }
 
 
 class RevealedName(serializers.CharField):
@@ -98,23 +105,28 @@ class RevealedIdentityValue(serializers.CharField):
 # --- survivor cases: input -------------------------------------------------------------------
 
 
-class SurvivorCaseInput(serializers.Serializer):
-    """The fields a case's owner types: the identifying fields and the profile. Used whole at
-    registration; with `partial=True` for a PATCH, where a field not sent keeps its value."""
-
-    name = serializers.CharField(max_length=200)
-    date_of_birth = DateOfBirth(required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    address = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="", help_text="Address or village."
+def _identifying(name: str, **kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=LIMIT[name], required=False, allow_blank=True, default="", **kwargs
     )
-    caregiver = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    safe_contact_method = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    safe_contact_times = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    notes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+
+
+class SurvivorCaseInput(SurvivorStrictInput):
+    """The fields a case's owner types: the identifying fields and the profile. Used whole at
+    registration; with `partial=True` for a PATCH, where a field not sent keeps its value. The
+    limits and checks are the service's (`survivors.validation`), the same as the pages'."""
+
+    name = serializers.CharField(max_length=LIMIT["name"])
+    date_of_birth = DateOfBirth(required=False, allow_blank=True, default="")
+    phone = _identifying("phone")
+    address = _identifying("address", help_text="Address or village.")
+    caregiver = _identifying("caregiver")
+    safe_contact_method = _identifying("safe_contact_method")
+    safe_contact_times = _identifying("safe_contact_times")
+    notes = _identifying("notes")
 
     sex = Choice(choices=Survivor.Sex.choices, default=Survivor.Sex.UNKNOWN)
-    age = serializers.IntegerField(min_value=0, max_value=120, allow_null=True, default=None)
+    age = serializers.IntegerField(min_value=0, max_value=AGE_MAX, allow_null=True, default=None)
     age_band = Choice(
         choices=Survivor.AgeBand.choices,
         default=Survivor.AgeBand.UNKNOWN,
@@ -122,11 +134,11 @@ class SurvivorCaseInput(serializers.Serializer):
     )
     disability = Choice(choices=Survivor.Disability.choices, default=Survivor.Disability.UNKNOWN)
     displacement_status = Choice(choices=Survivor.Displacement.choices, default=Survivor.Displacement.UNKNOWN)
-    interview_count = serializers.IntegerField(min_value=0, max_value=32767, default=0)
+    interview_count = serializers.IntegerField(min_value=0, max_value=INTERVIEW_COUNT_MAX, default=0)
     do_not_reinterview = serializers.BooleanField(default=False)
 
 
-class ConsentGrantInput(serializers.Serializer):
+class ConsentGrantInput(SurvivorStrictInput):
     """A consent given, to append to a case's ledger (POST .../consents/, or at registration)."""
 
     purpose = Choice(choices=Consent.Purpose.choices)
@@ -156,25 +168,16 @@ class ConsentGrantInput(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Check what the ledger's constraints would refuse, as field errors; return the keyword
-        arguments of `consent_record` (the text version and language become `consent_text`)."""
-        errors: dict[str, str] = {}
-        purpose = attrs["purpose"]
-        referral = purpose == Consent.Purpose.REFERRAL
-        sharing = purpose == Consent.Purpose.SHARE_IDENTIFIABLE
-        if referral and not attrs["service_type"]:
-            errors["service_type"] = gettext("Choose the service the referral is for.")
-        elif attrs["service_type"] and not referral:
-            errors["service_type"] = gettext("A service type goes with a referral consent only.")
-        if sharing and not attrs["organisation"]:
-            errors["organisation"] = gettext("Name the organisation the data may be shared with.")
-        elif attrs["organisation"] and not sharing:
-            errors["organisation"] = gettext(
-                "An organisation goes with a consent to share identifiable data only."
-            )
-        given_at = attrs["given_at"] or timezone.now()
-        if attrs["expires_at"] is not None and attrs["expires_at"] <= given_at:
-            errors["expires_at"] = gettext("A consent must expire after it was given.")
+        """Report the service's checks of the terms (`consent_terms_errors`) as field errors,
+        beside the others; return the keyword arguments of `consent_record` (the text version
+        and language become `consent_text`)."""
+        errors = consent_terms_errors(
+            purpose=attrs["purpose"],
+            service_type=attrs["service_type"],
+            organisation=attrs["organisation"],
+            given_at=attrs["given_at"],
+            expires_at=attrs["expires_at"],
+        )
         text = ConsentText.objects.filter(
             version=attrs.pop("consent_text_version"), language=attrs.pop("consent_text_language")
         ).first()
@@ -220,10 +223,37 @@ class SurvivorCreateInput(SurvivorCaseInput):
 
 
 class SurvivorUpdateInput(SurvivorCaseInput):
-    """PATCH /survivors/{id}/: always bound with `partial=True`; what is not sent is unchanged."""
+    """PATCH /survivors/{id}/: always bound with `partial=True`; what is not sent is unchanged.
+    A key that is not one of its fields is refused (400), never silently ignored."""
+
+    refusals: ClassVar[Mapping[str, StrOrPromise]] = {
+        **SurvivorStrictInput.refusals,
+        "field_office": _("The field office cannot be changed once the case is registered."),
+        "incident": _("Incidents are linked from the case page; they cannot be sent here."),
+        "consents": _("Record consent with POST .../consents/; it cannot be sent here."),
+    }
 
 
-class SurvivorAssignInput(serializers.Serializer):
+class SurvivorListQuery(StrictInput):
+    """The query of GET /survivors/ (an unknown parameter is refused, not ignored)."""
+
+    unknown_message = _("Not a filter of this list.")
+    refusals: ClassVar[Mapping[str, StrOrPromise]] = {}
+
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, help_text="The `next` of the previous page."
+    )
+    assignment = Choice(
+        choices=AssignmentFilter.choices,
+        required=False,
+        allow_blank=True,
+        default=AssignmentFilter.ALL,
+        help_text="`dormant`: the cases whose assigned WPA is no longer a member of the case's field "
+        "office (or no longer active), to reassign them.",
+    )
+
+
+class SurvivorAssignInput(SurvivorStrictInput):
     assignee = serializers.CharField(
         max_length=150, help_text="Username of a WPA of the case's field office."
     )
@@ -382,7 +412,7 @@ class CaseAccessOutput(serializers.Serializer):
     results = AccessEntryOutput(many=True)
 
 
-class GrantInput(serializers.Serializer):
+class GrantInput(SurvivorStrictInput):
     grantee = serializers.CharField(
         max_length=150, help_text="Username of an active WPA or reporter of the case's mission."
     )
@@ -402,7 +432,7 @@ class GrantOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True, help_text="Null: no expiry.")
 
 
-class BreakGlassInput(serializers.Serializer):
+class BreakGlassInput(SurvivorStrictInput):
     reason = serializers.CharField(
         min_length=10,
         max_length=2000,
@@ -419,11 +449,11 @@ class BreakGlassOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField(help_text="The case closes to you again at this time.")
 
 
-class EraseInput(serializers.Serializer):
+class EraseInput(SurvivorStrictInput):
     reason = Choice(choices=ErasureReason.choices)
 
 
-class SearchInput(serializers.Serializer):
+class SearchInput(SurvivorStrictInput):
     """Exactly one of `code`, `name`, `phone`."""
 
     code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")

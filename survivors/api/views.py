@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -27,7 +27,6 @@ from rest_framework.response import Response
 from crsv.accounts.models import User
 from crsv.audit.models import AccessEvent
 from crsv.pagination import BadCursor, KeysetPage, keyset_page
-from incidents.models import Incident
 from survivors import permissions, selectors, services
 from survivors.api import serializers as s
 from survivors.api.base import HasSurvivorRole, SurvivorAPIView, actor, django_errors, http_request
@@ -60,9 +59,7 @@ def _detail_body(request: Request, survivor: Survivor) -> dict[str, Any]:
     identity = selectors.survivor_reveal(
         user=user, survivor=survivor, kind=AccessEvent.Kind.API, request=http_request(request)
     )
-    incidents: list[Incident] | None = None
-    if identity is not None:
-        incidents = list(selectors.survivor_incidents(user=user, survivor=survivor))
+    incidents = selectors.survivor_incidents(user=user, survivor=survivor)
     context = {"identity": identity, "incidents": incidents}
     return dict(s.SurvivorDetailOutput(survivor, context=context).data)
 
@@ -94,17 +91,18 @@ class SurvivorCollectionView(SurvivorAPIView):
             f"The cases you can see, newest first, {PAGE_SIZE} per page. Names appear only on rows whose "
             "survivor you may identify; each name returned is recorded in the access log."
         ),
-        parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="The `next` of the previous page.")
-        ],
+        parameters=[s.SurvivorListQuery],
         responses={200: s.SurvivorPageOutput, 400: _400, 401: _401, 403: _403_ROLE},
         tags=TAGS,
     )
     @sensitive_variables()
     def get(self, request: Request) -> Response:
         user = actor(request)
+        query = s.SurvivorListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cases = selectors.survivor_list(user=user, assignment=query.validated_data["assignment"])
         with transaction.atomic():
-            page = _page(selectors.survivor_list(user=user), request.query_params.get("cursor"))
+            page = _page(cases, request.query_params.get("cursor"))
             names = selectors.survivor_names_reveal(
                 user=user, survivors=page.rows, kind=AccessEvent.Kind.API, request=http_request(request)
             )
