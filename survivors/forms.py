@@ -77,6 +77,12 @@ class SurvivorForm(forms.Form):
     )
     do_not_reinterview = forms.BooleanField(label=_("Do not re-interview"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No `maxlength` on the notes: a browser cuts a long paste there without a word. The
+        # server refuses it with a message beside the field and gives the text back to shorten.
+        self.fields["notes"].widget.attrs.pop("maxlength", None)
+
     def identity(self) -> SurvivorIdentity:
         data = self.cleaned_data
         born = data.get("date_of_birth")
