@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "crsv.middleware.TwoFactorRequiredMiddleware",
     "crsv.middleware.OfficeTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its response (crsv.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crsv.urls"
@@ -143,6 +146,8 @@ CACHES = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "crsv.accounts.backends.LockoutBackend",
     "crsv.accounts.backends.ScopedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -168,6 +173,33 @@ SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 # Two-factor sign-in (TOTP) for everyone; codes are one per 30 s step, one step of tolerance.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "CRSV case management")
 OTP_TOTP_TOLERANCE = 1
+
+# Sign-in lockout (django-axes, database handler): failed passwords at the sign-in page, the
+# admin sign-in and the token endpoint, and wrong second-factor codes, counted per username AND
+# client address together (a colleague behind the same proxy is not locked out). The address is
+# REMOTE_ADDR as corrected by crsv.middleware.TrustedProxyMiddleware, never a client's header.
+# A locked client gets exactly the answer of a wrong password (crsv.accounts.lockout).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "crsv.accounts.lockout.lockout_client_ip"
+AXES_USERNAME_CALLABLE = "crsv.accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "crsv.accounts.lockout.lockout_response"
+# Not reset by a correct password: the second-factor failures share the counter, and a password
+# sign-in must not wipe them.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail
+AXES_VERBOSE = False
+# Masked in the attempt rows django-axes keeps (typed names, passwords, codes).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "otp_token",
+    "token",
+    "csrfmiddlewaretoken",
+]
 
 # Guardian: object permissions never fall back to a model-wide permission.
 GUARDIAN_ACCEPT_GLOBAL_PERMS = False
@@ -310,5 +342,7 @@ LOGGING = {
     "loggers": {
         # SQL with parameters could hold survivor data: never log it, even with DEBUG.
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # django-axes says INFO for every sign-in; its failures and lockouts are WARNING.
+        "axes": {"level": "WARNING", "propagate": True},
     },
 }

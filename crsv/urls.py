@@ -2,7 +2,8 @@
 
 Public endpoints (no login) are exactly these, and `tests/crsv/test_public_endpoints.py`
 checks the list: /healthz, the login and logout pages, the language switch (/i18n/setlang/),
-POST /api/v1/auth/token/, /api/schema/, and static files. Everything else requires login.
+POST /api/v1/auth/token/, /api/schema/, and static files. Everything else requires login
+(`DELETE /api/v1/auth/token/` too: it is authenticated by the bearer token it revokes).
 """
 
 from __future__ import annotations

@@ -192,3 +192,29 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.public_id} of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code of a user's recovery-code device, stored as a salted SHA-256.
+
+    The code (56 random bits) is shown once, at enrolment. A per-code salt means a copy of the
+    database gives no shortcut: each code costs ~2^55 hashes to find, and none is shared between
+    codes or users. No key is involved on purpose: losing or rotating a key would silently void
+    every user's recovery codes, the very thing they are kept for. (A code alone is also useless
+    without the user's password.) See crsv.accounts.two_factor.
+    """
+
+    device = models.ForeignKey(
+        "otp_static.StaticDevice", on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"

@@ -1,10 +1,11 @@
-"""Audit sign-ins, sign-outs and failed sign-ins; remember the office time zone at sign-in."""
+"""Audit sign-ins, sign-outs, failed sign-ins and lockouts; remember the office time zone at sign-in."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -42,6 +43,26 @@ def on_login_failed(
     audit_record(
         actor=None,
         action=AuditEvent.Action.LOGIN_FAILED,
+        object_type="accounts.user" if account else "",
+        object_public_id=account.public_id if account else None,
+        request=request,
+    )
+
+
+LOGIN_LOCKED_OUT = "login_locked_out"
+
+
+@receiver(user_locked_out, dispatch_uid="crsv-audit-locked-out")
+def on_locked_out(
+    sender: Any, request: HttpRequest | None = None, username: str | None = None, **kwargs: Any
+) -> None:
+    """A refused attempt of a locked-out username and address (django-axes). `username` is the
+    lockout name (crsv.accounts.lockout.lockout_username): the account it names, if any, is kept,
+    never what was typed."""
+    account = get_user_model().objects.filter(username=username or "").first()
+    audit_record(
+        actor=None,
+        action=LOGIN_LOCKED_OUT,
         object_type="accounts.user" if account else "",
         object_public_id=account.public_id if account else None,
         request=request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django import forms
@@ -17,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from crsv.accounts import two_factor
+from crsv.accounts import lockout, two_factor
 from crsv.accounts.roles import Role, role_label
 from crsv.http import AuthenticatedHttpRequest
 from survivors.selectors import BREAK_GLASS_RECENT_LIMIT, break_glass_reasons_reveal, break_glass_recent
@@ -25,8 +26,14 @@ from survivors.selectors import BREAK_GLASS_RECENT_LIMIT, break_glass_reasons_re
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
+    """A wrong password, an unknown name and a locked-out name and address get the same page
+    (crsv.accounts.lockout), which says for all of them that repeated failures pause sign-in."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {"lockout_hint": lockout.lockout_hint()}
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -95,8 +102,10 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if two_factor.verify(request=request, user=user, token=form.cleaned_data["token"]):
             return redirect(_next_url(request))
+        # The same words when the user is locked out (crsv.accounts.lockout).
         form.add_error("token", _("This code is wrong, expired or already used."))
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+    context = {"form": form, "next": _next_url(request), "lockout_hint": lockout.lockout_hint()}
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 @never_cache

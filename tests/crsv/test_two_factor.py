@@ -157,4 +157,6 @@ def test_a_reset_ends_verified_sessions_on_the_next_request(login: Any, wpa: Use
     two_factor.two_factor_reset(actor=admin_user, user=wpa)
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"].startswith(VERIFY)
+    # Issue 8 item 6: a reset ends the session itself (back to the password), not only its
+    # second factor.
+    assert response["Location"].startswith("/accounts/login/")
