@@ -251,3 +251,19 @@ def test_bootstrap_admin_refuses_an_account_with_another_role(wpa: User) -> None
     with pytest.raises(CommandError, match="cannot be combined"):
         call_command("bootstrap", "--admin", "wpa", stdout=io.StringIO())
     assert not wpa.has_role(Role.ADMIN)
+
+
+def test_the_admin_role_unlocks_a_sign_in_in_the_admin_site(login: Login, admin_user: User) -> None:
+    """Issue 8 item 4 says the admin can unlock: `bootstrap` gives her role the axes permissions."""
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username="wpa", ip_address="198.51.100.7", user_agent="", failures_since_start=9
+    )
+    call_command("bootstrap", stdout=io.StringIO())
+    client = login(admin_user)
+
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200
+    response = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()

@@ -33,6 +33,9 @@ ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_fieldoffice",
         "accounts.view_fieldoffice",
         "auth.view_group",
+        # Unlock a locked-out sign-in (django-axes): see and delete its attempt rows.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
     Role.AUDITOR: ["audit.view_auditevent", "audit.view_accessevent"],
 }
