@@ -99,6 +99,28 @@ def is_deidentified_viewer(user: Any) -> bool:
     return u is not None and u.has_role(Role.ANALYST)
 
 
+def may_filter_by_exact_location(user: Any) -> bool:
+    """May filter lists by a location finer than admin level 2 (issue 8 item 11).
+
+    Only when every row she can list shows its exact place, else the filter would tell where
+    an incident whose row hides it happened: a WPA's rows (her offices, never SEA) and a senior
+    WPA's (her missions) all do; a reporter's colleagues' rows and an analyst's rows do not.
+    """
+    u = _user(user)
+    return u is not None and not is_deidentified_viewer(u) and u.has_role(Role.WPA, Role.SENIOR_WPA)
+
+
+def can_view_references(user: Any) -> bool:
+    """Sees human references (`MONUSCO-GOM-2026-00042`) at all: not an analyst (issue 8 item 12).
+
+    Gaps in a sequence would count the incidents an analyst may not see (SEA), and an incident
+    reclassified after it got its number keeps it; the public id names a row for an analyst.
+    Like `is_deidentified_viewer`, the analyst role decides even beside another role.
+    """
+    u = _user(user)
+    return u is not None and not is_deidentified_viewer(u)
+
+
 def can_edit(user: Any, incident: Incident) -> bool:
     return is_owner(user, incident) and action_allowed_from(Action.UPDATE, incident.status)
 

@@ -1,8 +1,8 @@
 """Every read of incidents done for a user, starting from `Incident.objects.visible_to(user)`.
 
 Instances handed out by `incident_get` are *for display*: restricted details the user may not
-see (narrative, exact point and fine location, perpetrators' identification) are blanked on
-them, and saving them is refused. Lists never load the narrative.
+see (narrative, exact point and fine location, perpetrators' identification, and for analysts
+the reference) are blanked on them, and saving them is refused. Lists never load the narrative.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "reference": ("reference", "id"),
     "-reference": ("-reference", "-id"),
 }
+REFERENCE_ORDERINGS = frozenset({"reference", "-reference"})
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ class IncidentFilters:
     """The list filters (issue 3 item 6). None or empty means "any".
 
     Only unrestricted fields are offered, so nothing here can reveal a narrative, a point or
-    a perpetrator's identity; a location finer than admin level 2 is refused for analysts.
+    a perpetrator's identity; a location finer than admin level 2 is refused to those some of
+    whose rows hide it (analysts, reporters), and the reference to those who do not see
+    references (analysts).
     """
 
     status: Sequence[str] = ()
@@ -90,12 +93,17 @@ def _filters_check(user: User, filters: IncidentFilters, ordering: str) -> None:
     if (
         filters.location is not None
         and filters.location.admin_level > DEIDENTIFIED_MAX_ADMIN_LEVEL
-        and permissions.is_deidentified_viewer(user)
+        and not permissions.may_filter_by_exact_location(user)
     ):
         problems["location"] = [_("Choose a province or a territory.")]
+    if not permissions.can_view_references(user):  # searching or ordering would reveal them
+        if filters.reference.strip():
+            problems["reference"] = [_("References are not shown to you: search by other filters.")]
+        if ordering in REFERENCE_ORDERINGS:
+            problems["ordering"] = [_("References are not shown to you: choose another order.")]
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         problems["date_to"] = [_("The end of the period cannot be before its start.")]
-    if ordering not in ORDERINGS:
+    if ordering not in ORDERINGS and "ordering" not in problems:
         problems["ordering"] = [_("Unknown ordering.")]
     if problems:
         raise ValidationError(problems)
@@ -153,6 +161,12 @@ def incident_list(
     return rows.select_related(*LIST_RELATIONS).defer("narrative_ct").order_by(*ORDERINGS[ordering])
 
 
+def _references_hide(incident: Incident) -> None:
+    """No reference on a display instance for a user who sees none (and no saving it)."""
+    incident.reference = None
+    incident._redacted = True  # type: ignore[attr-defined]  # read by Incident.save()
+
+
 def _redact(incident: Incident) -> None:
     """Blank the restricted details on a display instance (and forbid saving it)."""
     incident.narrative_ct = None
@@ -188,6 +202,8 @@ def incident_get(*, user: User, public_id: uuid.UUID | str) -> Incident:
         raise Http404("No incident matches the given query.") from None
     if not permissions.can_view_restricted(user, incident):
         _redact(incident)
+    if not permissions.can_view_references(user):
+        _references_hide(incident)
     return incident
 
 

@@ -258,6 +258,7 @@ def incident_page(
     del rows[size:]
     labels = _labels(get_language())
     exact = _exact_location_rule(user)
+    references = permissions.can_view_references(user)
     results = []
     used: dict[str, Any] = {}
     for row in rows:
@@ -267,6 +268,8 @@ def incident_page(
         facts = _RowFacts(
             used["reported_by_id"], used["field_office_id"], used["mission_id"], shown["is_sea"]
         )
+        if not references:  # as IncidentListItemOutput: the key is absent
+            del shown["reference"]
         results.append(_row(shown, used, places, exact(facts), labels))
     position = None
     if more:  # the cursor: the last row's value in the ordering's column (shown), and its id

@@ -96,8 +96,9 @@ class IncidentCollectionView(IncidentAPIView):
         summary="List incidents",
         description=(
             f"The incidents you can see, {listing.PAGE_SIZE} per page, newest first unless `ordering` "
-            "says otherwise; follow `next` for the next page (no total count). Unknown parameters, and "
-            "for analysts a location finer than admin level 2, are refused with a field error. Rows "
+            "says otherwise; follow `next` for the next page (no total count). Unknown parameters, a "
+            "location finer than admin level 2 for analysts and reporters, and for analysts the "
+            "reference (search or ordering), are refused with a field error. Rows "
             "never carry the narrative, coordinates or perpetrator identification; the location is "
             "coarsened to admin level 2 on rows whose exact place you may not see."
         ),

@@ -38,10 +38,22 @@ from incidents.models import (
 )
 from incidents.services import IncidentFields, PerpetratorData, ViolationData
 from incidents.services.inputs import INCIDENT_FIELD_NAMES
+from incidents.services.limits import (
+    NARRATIVE_MAX_LENGTH,
+    PERPETRATOR_COUNT_MAX,
+    PERPETRATOR_NAMES_MAX_LENGTH,
+    PERPETRATOR_TEXT_MAX_LENGTH,
+    PERPETRATORS_MAX,
+    TALLY_MAX,
+    VIOLATIONS_MAX,
+)
+
+# The limits are the service's (services/limits.py), which enforces them for every door; the
+# fields read them only to refuse early, beside the field, and to cap the rows a page builds.
 
 
 def _tally(label: Any) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=0, max_value=100000, required=False, initial=0)
+    return forms.IntegerField(label=label, min_value=0, max_value=TALLY_MAX, required=False, initial=0)
 
 
 class IncidentForm(forms.Form):
@@ -116,6 +128,7 @@ class IncidentForm(forms.Form):
     narrative = forms.CharField(
         label=_("What happened (restricted)"),
         required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("No names, phone numbers or addresses of the survivor or of witnesses."),
     )
@@ -161,7 +174,7 @@ class PerpetratorForm(forms.Form):
     count = forms.IntegerField(
         label=_("Number of perpetrators"),
         min_value=1,
-        max_value=10000,
+        max_value=PERPETRATOR_COUNT_MAX,
         required=False,
         help_text=_("Empty when unknown."),
     )
@@ -180,10 +193,17 @@ class PerpetratorForm(forms.Form):
         blank=False,
         initial=Perpetrator.Relationship.UNKNOWN,
     )
-    unit = forms.CharField(label=_("Unit (restricted)"), max_length=200, required=False)
-    commander = forms.CharField(label=_("Commander (restricted)"), max_length=200, required=False)
+    unit = forms.CharField(
+        label=_("Unit (restricted)"), max_length=PERPETRATOR_TEXT_MAX_LENGTH, required=False
+    )
+    commander = forms.CharField(
+        label=_("Commander (restricted)"), max_length=PERPETRATOR_TEXT_MAX_LENGTH, required=False
+    )
     names = forms.CharField(
-        label=_("Names (restricted)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Names (restricted)"),
+        required=False,
+        max_length=PERPETRATOR_NAMES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, parties: Sequence[PartyToConflict] = (), **kwargs: Any) -> None:
@@ -231,12 +251,40 @@ class RowFormSet(forms.BaseFormSet[Any]):
         ]
 
 
-# cast: formset_factory is typed as returning the base class, not the `formset` given.
-ViolationFormSet = cast(type[RowFormSet], forms.formset_factory(ViolationForm, formset=RowFormSet, extra=0))
+class ViolationRows(RowFormSet):
+    # The service's message (same msgid); Django fills in `num` with max_num.
+    default_error_messages = {"too_many_forms": _("Record at most %(num)d violations.")}
+
+
+class PerpetratorRows(RowFormSet):
+    default_error_messages = {"too_many_forms": _("Record at most %(num)d perpetrators.")}
+
+
+# The service's limits cap the rows: a page never builds more (whatever TOTAL_FORMS says, a
+# POST builds at most `absolute_max` forms, and more is refused beside the group), and "add
+# more rows" stops there. cast: formset_factory is typed as returning the base class.
+ViolationFormSet = cast(
+    type[RowFormSet],
+    forms.formset_factory(
+        ViolationForm,
+        formset=ViolationRows,
+        extra=0,
+        max_num=VIOLATIONS_MAX,
+        absolute_max=VIOLATIONS_MAX,
+        validate_max=True,
+    ),
+)
 PerpetratorFormSet = cast(
     type[RowFormSet],
     forms.formset_factory(
-        PerpetratorForm, formset=RowFormSet, extra=0, can_delete=True, can_delete_extra=False
+        PerpetratorForm,
+        formset=PerpetratorRows,
+        extra=0,
+        can_delete=True,
+        can_delete_extra=False,
+        max_num=PERPETRATORS_MAX,
+        absolute_max=PERPETRATORS_MAX,
+        validate_max=True,
     ),
 )
 

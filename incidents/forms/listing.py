@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from crsv.accounts.models import FieldOffice
 from incidents.forms.fields import FILTER_DATE_WIDGET, FastTextInput, InstanceChoiceField, choice
 from incidents.models import Incident, Perpetrator, Violation
-from incidents.selectors import IncidentFilters
+from incidents.selectors import REFERENCE_ORDERINGS, IncidentFilters
 
 # Public names of selectors.ORDERINGS, as offered on the list page (a test checks they match).
 ORDERING_CHOICES = [
@@ -45,9 +45,18 @@ class IncidentFilterForm(forms.Form):
     perpetrator_category = choice(_("Perpetrator category"), Perpetrator.Category.choices, empty_label=ANY)
     ordering = choice(_("Order"), ORDERING_CHOICES, blank=False, required=False)
 
-    def __init__(self, *args: Any, offices: Sequence[FieldOffice], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, offices: Sequence[FieldOffice], references: bool = True, **kwargs: Any
+    ) -> None:
+        """`references`: whether the user sees references (`permissions.can_view_references`);
+        without, there is no reference to search or order by (the selector refuses both)."""
         super().__init__(*args, **kwargs)
         cast(InstanceChoiceField, self.fields["field_office"]).set_instances(offices)
+        if not references:
+            del self.fields["reference"]
+            cast(forms.ChoiceField, self.fields["ordering"]).choices = [
+                (name, label) for name, label in ORDERING_CHOICES if name not in REFERENCE_ORDERINGS
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

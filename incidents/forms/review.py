@@ -13,6 +13,7 @@ from crsv.accounts.models import User
 from incidents.forms.fields import BLANK, DATE_WIDGET, FastSelect, InstanceChoiceField
 from incidents.forms.intake import IncidentForm
 from incidents.models import Incident
+from incidents.services.limits import REASON_MAX_LENGTH
 
 
 class AssignForm(forms.Form):
@@ -28,7 +29,9 @@ class AssignForm(forms.Form):
 class ReasonForm(forms.Form):
     """Return (to the reporter) and reopen: the reason is restricted, like the narrative."""
 
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX_LENGTH
+    )
 
 
 class VerifyForm(forms.Form):

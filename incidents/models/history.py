@@ -99,7 +99,9 @@ class IncidentEvent(models.Model):
 
 
 class IncidentReferenceCounter(models.Model):
-    """The last number given in a field office's references for one year.
+    """The last number given in a field office's references for one year, in one sequence:
+    CRSV, or SEA (`sea`: incidents with a UN-personnel perpetrator have their own sequence, so
+    that gaps in the CRSV one count nothing).
 
     Incremented with `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` inside the submitting
     transaction (see incidents/references.py): concurrent submissions queue on the row.
@@ -107,14 +109,17 @@ class IncidentReferenceCounter(models.Model):
 
     field_office = models.ForeignKey(FieldOffice, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
+    sea = models.BooleanField(default=False)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("incident reference counter")
         verbose_name_plural = _("incident reference counters")
         constraints = [
-            models.UniqueConstraint(fields=["field_office", "year"], name="referencecounter_office_year"),
+            models.UniqueConstraint(
+                fields=["field_office", "year", "sea"], name="referencecounter_office_year_sea"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.field_office_id}/{self.year}: {self.last}"
+        return f"{self.field_office_id}/{self.year}{'/SEA' if self.sea else ''}: {self.last}"

@@ -14,7 +14,7 @@ from crsv.accounts.models import FieldOffice, User
 from incidents import clock, derivations, permissions
 from incidents.exceptions import PermissionDenied
 from incidents.models import Incident, Perpetrator, Violation
-from incidents.references import incident_reference_next
+from incidents.references import incident_reference_next, reference_is_sea
 from incidents.services.history import incident_lock, incident_step_record
 from incidents.services.inputs import (
     INCIDENT_FIELD_NAMES,
@@ -202,7 +202,9 @@ def incident_submit(*, actor: User, incident: Incident, request: HttpRequest | N
     """Submit a draft, or resubmit a returned incident; only its reporter may.
 
     The incident must be complete. The first submission gives the human reference (year of
-    submission in the office's time zone) and `submitted_at`; a resubmission keeps both.
+    submission in the office's time zone; from the SEA sequence for an SEA incident) and
+    `submitted_at`; a resubmission keeps both, except that an SEA incident resubmitted as CRSV
+    gets a CRSV number (see incidents/references.py).
     """
     incident = incident_lock(actor=actor, incident=incident)
     if not permissions.is_owner(actor, incident):
@@ -212,12 +214,15 @@ def incident_submit(*, actor: User, incident: Incident, request: HttpRequest | N
     _prepared(incident, violations=violations, perpetrators=perpetrators, complete=True)
     from_status = incident.status
     now = clock.now()
-    if incident.reference is None:
+    if incident.reference is None or (not incident.is_sea and reference_is_sea(incident.reference)):
+        # A first submission; or an SEA incident reclassified as CRSV, whose SEA number would
+        # show the office how many SEA incidents it had (see incidents/references.py).
         office = incident.field_office  # read with the lock, with its mission
+        first = incident.submitted_at or now
         incident.reference = incident_reference_next(
-            field_office=office, year=clock.office_date(office, now).year
+            field_office=office, year=clock.office_date(office, first).year, sea=incident.is_sea
         )
-        incident.submitted_at = now
+        incident.submitted_at = first
     incident.status = Incident.Status.SUBMITTED
     incident.updated_at = now
     full_clean_before_save(incident)

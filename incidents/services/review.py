@@ -15,7 +15,8 @@ from incidents import clock, derivations, permissions
 from incidents.exceptions import PermissionDenied
 from incidents.models import VERIFICATION_OUTCOMES, Incident
 from incidents.services.history import incident_lock, incident_step_record
-from incidents.services.validation import full_clean_before_save, require_text
+from incidents.services.limits import EARLIEST_DATE
+from incidents.services.validation import date_too_early_message, full_clean_before_save, require_text
 from incidents.workflow import Action, transition_require
 
 Status = Incident.Status
@@ -105,6 +106,8 @@ def _verification_problems(
         problems["method"] = [_("Choose how the incident was verified.")]
     if verified_on is None:
         problems["verified_on"] = [_("Give the date of the verification.")]
+    elif verified_on < EARLIEST_DATE:
+        problems["verified_on"] = [date_too_early_message()]
     elif verified_on > clock.office_today(incident.field_office):
         problems["verified_on"] = [_("The verification date cannot be in the future.")]
     elif incident.incident_date_start is not None and verified_on < incident.incident_date_start:

@@ -9,7 +9,8 @@ Two levels, decided here and nowhere else:
   location, at least one victim, at least one violation and the narrative are given.
 
 So a reporter can save a half-typed intake as a draft (a slow link, a session timing out),
-and nothing incomplete ever leaves the draft state. Keys are field names, plus `tallies`
+and nothing incomplete ever leaves the draft state. The limits (lengths, numbers of rows, the
+earliest date) are those of services/limits.py, for every door. Keys are field names, plus `tallies`
 (the five tallies together), `violations` and `perpetrators` (the child rows, with their row
 number in the message).
 """
@@ -26,11 +27,30 @@ from django.utils.translation import gettext as _
 
 from incidents.models import TALLY_FIELDS, Incident, Perpetrator, Violation
 from incidents.services.inputs import PerpetratorData, ViolationData
+from incidents.services.limits import (
+    EARLIEST_DATE,
+    NARRATIVE_MAX_LENGTH,
+    PERPETRATOR_COUNT_MAX,
+    PERPETRATOR_NAMES_MAX_LENGTH,
+    PERPETRATOR_TEXT_MAX_LENGTH,
+    PERPETRATORS_MAX,
+    REASON_MAX_LENGTH,
+    TALLY_MAX,
+    VIOLATIONS_MAX,
+)
 
 Problems = defaultdict[str, list[str]]
 
 
+def date_too_early_message() -> str:
+    return _("The date cannot be before %(date)s.") % {"date": EARLIEST_DATE.isoformat()}
+
+
 def _dates(incident: Incident, today: date, problems: Problems) -> None:
+    for field in ("reported_on", "incident_date_start", "incident_date_end"):
+        value = getattr(incident, field)
+        if value is not None and value < EARLIEST_DATE:
+            problems[field].append(date_too_early_message())
     if incident.reported_on is not None and incident.reported_on > today:
         problems["reported_on"].append(_("The date of report cannot be in the future."))
     precision, start, end = (
@@ -63,13 +83,35 @@ def _dates(incident: Incident, today: date, problems: Problems) -> None:
             )
 
 
+def _sizes(incident: Incident, narrative: str, problems: Problems) -> None:
+    if len(narrative) > NARRATIVE_MAX_LENGTH:
+        problems["narrative"].append(
+            _("The narrative can be at most %(max)d characters long (it has %(length)d).")
+            % {"max": NARRATIVE_MAX_LENGTH, "length": len(narrative)}
+        )
+    over = [name for name in TALLY_FIELDS if (getattr(incident, name) or 0) > TALLY_MAX]
+    if over:
+        problems["tallies"].append(_("Each count can be at most %(max)d.") % {"max": TALLY_MAX})
+
+
 def _place(incident: Incident, problems: Problems) -> None:
     if (incident.latitude is None) != (incident.longitude is None):
         field = "longitude" if incident.longitude is None else "latitude"
         problems[field].append(_("Give both the latitude and the longitude, or neither."))
 
 
+def too_many_violations_message() -> str:
+    return _("Record at most %(num)d violations.") % {"num": VIOLATIONS_MAX}
+
+
+def too_many_perpetrators_message() -> str:
+    return _("Record at most %(num)d perpetrators.") % {"num": PERPETRATORS_MAX}
+
+
 def _violations(rows: Sequence[ViolationData], problems: Problems) -> None:
+    if len(rows) > VIOLATIONS_MAX:
+        problems["violations"].append(too_many_violations_message())
+        return
     seen: set[str] = set()
     for number, row in enumerate(rows, start=1):
         if row.form not in Violation.Form.values:
@@ -88,6 +130,9 @@ def _perpetrators(rows: Sequence[PerpetratorData], problems: Problems) -> None:
         ("age_group", _("age group"), Perpetrator.AgeGroup.values),
         ("relationship", _("relationship to the survivor"), Perpetrator.Relationship.values),
     )
+    if len(rows) > PERPETRATORS_MAX:
+        problems["perpetrators"].append(too_many_perpetrators_message())
+        return
     for number, row in enumerate(rows, start=1):
         if row.category not in Perpetrator.Category.values:
             problems["perpetrators"].append(_("Perpetrator %(n)d: choose a category.") % {"n": number})
@@ -104,6 +149,21 @@ def _perpetrators(rows: Sequence[PerpetratorData], problems: Problems) -> None:
                 _("Perpetrator %(n)d: the number must be at least 1, or left empty if unknown.")
                 % {"n": number}
             )
+        elif row.count is not None and row.count > PERPETRATOR_COUNT_MAX:
+            problems["perpetrators"].append(
+                _("Perpetrator %(n)d: the number can be at most %(max)d.")
+                % {"n": number, "max": PERPETRATOR_COUNT_MAX}
+            )
+        for field, label, limit in (
+            ("unit", _("unit"), PERPETRATOR_TEXT_MAX_LENGTH),
+            ("commander", _("commander"), PERPETRATOR_TEXT_MAX_LENGTH),
+            ("names", _("names"), PERPETRATOR_NAMES_MAX_LENGTH),
+        ):
+            if len(getattr(row, field)) > limit:
+                problems["perpetrators"].append(
+                    _("Perpetrator %(n)d: %(field)s can be at most %(max)d characters long.")
+                    % {"n": number, "field": label, "max": limit}
+                )
         for field, label, values in choices:
             if getattr(row, field) not in values:
                 problems["perpetrators"].append(
@@ -111,7 +171,9 @@ def _perpetrators(rows: Sequence[PerpetratorData], problems: Problems) -> None:
                 )
 
 
-def _completeness(incident: Incident, violations: Sequence[ViolationData], problems: Problems) -> None:
+def _completeness(
+    incident: Incident, narrative: str, violations: Sequence[ViolationData], problems: Problems
+) -> None:
     if not incident.source_channel:
         problems["source_channel"].append(_("Say how the incident became known."))
     if not incident.date_precision and "date_precision" not in problems:
@@ -123,7 +185,7 @@ def _completeness(incident: Incident, violations: Sequence[ViolationData], probl
         problems["tallies"].append(_("Count at least one survivor (woman, girl, man, boy or sex unknown)."))
     if not violations:
         problems["violations"].append(_("Record at least one violation."))
-    if not incident.narrative.strip():
+    if not narrative.strip():
         problems["narrative"].append(_("Describe what happened."))
 
 
@@ -143,21 +205,32 @@ def incident_validate(
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             problems[field].extend(messages)
+    narrative = incident.narrative  # decrypted once
     _dates(incident, today, problems)
+    _sizes(incident, narrative, problems)
     _place(incident, problems)
     _violations(violations, problems)
     _perpetrators(perpetrators, problems)
     if complete:
-        _completeness(incident, violations, problems)
+        _completeness(incident, narrative, violations, problems)
     if problems:
         raise ValidationError(dict(problems))
 
 
-def require_text(value: str, *, field: str, message: str) -> str:
-    """The stripped value, or a ValidationError keyed by `field`."""
+def require_text(value: str, *, field: str, message: str, max_length: int = REASON_MAX_LENGTH) -> str:
+    """The stripped value, or a ValidationError keyed by `field` (empty, or too long)."""
     text = (value or "").strip()
     if not text:
         raise ValidationError({field: [message]})
+    if len(text) > max_length:
+        raise ValidationError(
+            {
+                field: [
+                    _("At most %(max)d characters (it has %(length)d).")
+                    % {"max": max_length, "length": len(text)}
+                ]
+            }
+        )
     return text
 
 

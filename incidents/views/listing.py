@@ -69,7 +69,8 @@ def incident_rows_html(rows: Iterable[dict[str, Any]], *, deidentified: bool) ->
         location = row["location"]
         common = (
             head + row["public_id"] + tail,
-            row["reference"] or draft,
+            # No reference for those who see none (the key is absent): the public id names the row.
+            (row["reference"] or draft) if "reference" in row else row["public_id"],
             row["status_label"],
             row["verification_status_label"],
             row["field_office"] or "—",
@@ -101,7 +102,8 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     deidentified = permissions.is_deidentified_viewer(user)
     offices = list(field_office_scope(user=user).order_by("name"))
-    form = IncidentFilterForm(request.GET, offices=offices)
+    show_reference = permissions.can_view_references(user)
+    form = IncidentFilterForm(request.GET, offices=offices, references=show_reference)
     rows_html, next_cursor = SafeString(""), None
     if form.is_valid():
         ordering = form.ordering_name()
@@ -125,6 +127,7 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "rows_html": rows_html,
         "deidentified": deidentified,
+        "show_reference": show_reference,
         "can_create": permissions.can_create_incident(user),
         "next_url": _page_url(params, after=next_cursor) if next_cursor else None,
         "first_url": _page_url(params, after=None) if request.GET.get("after") else None,

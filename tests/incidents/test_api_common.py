@@ -335,8 +335,11 @@ def test_the_analyst_receives_no_restricted_detail_from_any_endpoint(
             )
         ),
     ]
-    assert [a.status_code for a in answers] == [200, 200, 200, 200, 403, 403, 200, 200] + [403] * 5
+    # Searching by reference is refused to analysts, who see no references (issue 8 item 12).
+    assert [a.status_code for a in answers] == [200, 400, 200, 200, 403, 403, 200, 200] + [403] * 5
+    assert incident.reference
     for answer in answers:
         assert_no_canary(answer.content)
+        assert incident.reference.encode() not in answer.content
     listed = answers[0].json()["results"]
     assert [row["public_id"] for row in listed] == [str(incident.public_id)]

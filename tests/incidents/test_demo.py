@@ -43,12 +43,16 @@ def _check_span_and_references() -> None:
     for reference in (
         Incident.objects.exclude(reference=None).order_by("submitted_at").values_list("reference", flat=True)
     ):
-        match = re.fullmatch(r"(MONUSCO-(?:GOM|BUN|BKV)-\d{4})-(\d{5})", reference or "")
+        # Two sequences per office and year: CRSV, and SEA (`-SEA-`, issue 8 item 12).
+        match = re.fullmatch(r"(MONUSCO-(?:GOM|BUN|BKV)-\d{4}(?:-SEA)?)-(\d{5})", reference or "")
         assert match, reference
         numbers.setdefault(match.group(1), []).append(int(match.group(2)))
-    # Per office and year, numbered 1, 2, 3 ... in the order of first submission.
+    # Per office, year and sequence, numbered 1, 2, 3 ... in the order of first submission.
     assert all(found == list(range(1, len(found) + 1)) for found in numbers.values()), numbers
     assert not Incident.objects.filter(status="draft").exclude(reference=None).exists()
+    sea = Incident.objects.exclude(reference=None).filter(is_sea=True)
+    assert sea.exists() and all("-SEA-" in reference for reference in sea.values_list("reference", flat=True))
+    assert not Incident.objects.filter(is_sea=False, reference__contains="-SEA-").exists()
 
 
 def _check_perpetrators_locations_and_sea() -> None:

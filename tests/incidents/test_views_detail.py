@@ -104,7 +104,9 @@ def test_analyst_sees_the_incident_deidentified(
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     body = text(response)
-    assert reviewed.reference is not None and reviewed.reference in body
+    # No reference for analysts (issue 8 item 12): the public id names the incident.
+    assert reviewed.reference is not None and reviewed.reference not in body
+    assert f"Incident {reviewed.public_id}" in body
     for restricted in RESTRICTED:
         assert restricted not in body, restricted
     assert "Masisi" in body and "M23/AFC" in body  # coarsened place; the named party stays

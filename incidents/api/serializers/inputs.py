@@ -22,6 +22,16 @@ from incidents.models import (
     Perpetrator,
     Violation,
 )
+from incidents.services.limits import (
+    NARRATIVE_MAX_LENGTH,
+    PERPETRATOR_COUNT_MAX,
+    PERPETRATOR_NAMES_MAX_LENGTH,
+    PERPETRATOR_TEXT_MAX_LENGTH,
+    PERPETRATORS_MAX,
+    REASON_MAX_LENGTH,
+    TALLY_MAX,
+    VIOLATIONS_MAX,
+)
 
 
 class ViolationInput(StrictInput):
@@ -31,7 +41,11 @@ class ViolationInput(StrictInput):
 class PerpetratorInput(StrictInput):
     category = Choice(Perpetrator.Category.choices, enum_name="PerpetratorCategory")
     count = serializers.IntegerField(
-        min_value=1, max_value=32767, allow_null=True, default=None, help_text="Null when unknown."
+        min_value=1,
+        max_value=PERPETRATOR_COUNT_MAX,
+        allow_null=True,
+        default=None,
+        help_text="Null when unknown.",
     )
     sex = Choice(Perpetrator.Sex.choices, enum_name="PerpetratorSex", default=Perpetrator.Sex.UNKNOWN)
     age_group = Choice(
@@ -47,9 +61,16 @@ class PerpetratorInput(StrictInput):
         enum_name="PerpetratorRelationship",
         default=Perpetrator.Relationship.UNKNOWN,
     )
-    unit = serializers.CharField(max_length=200, allow_blank=True, default="", help_text="Restricted.")
-    commander = serializers.CharField(max_length=200, allow_blank=True, default="", help_text="Restricted.")
-    names = serializers.CharField(max_length=5000, allow_blank=True, default="", help_text="Restricted.")
+    # Limits from services/limits.py, which the service enforces too.
+    unit = serializers.CharField(
+        max_length=PERPETRATOR_TEXT_MAX_LENGTH, allow_blank=True, default="", help_text="Restricted."
+    )
+    commander = serializers.CharField(
+        max_length=PERPETRATOR_TEXT_MAX_LENGTH, allow_blank=True, default="", help_text="Restricted."
+    )
+    names = serializers.CharField(
+        max_length=PERPETRATOR_NAMES_MAX_LENGTH, allow_blank=True, default="", help_text="Restricted."
+    )
 
     def validate_party(self, public_id: Any) -> PartyToConflict | None:
         if public_id is None:
@@ -63,7 +84,7 @@ class PerpetratorInput(StrictInput):
 # Top-level incident fields are all optional and have no default (`OPTIONAL`): only what is
 # sent reaches the service. A draft may be incomplete; a PATCH changes what it sends.
 OPTIONAL: dict[str, Any] = {"required": False}
-TALLY: dict[str, Any] = {"min_value": 0, "max_value": 100000, **OPTIONAL}
+TALLY: dict[str, Any] = {"min_value": 0, "max_value": TALLY_MAX, **OPTIONAL}
 COORDINATE: dict[str, Any] = {"max_digits": 9, "decimal_places": 6, "allow_null": True, **OPTIONAL}
 
 
@@ -98,7 +119,9 @@ class IncidentInput(StrictInput):
     tally_men = serializers.IntegerField(**TALLY)
     tally_boys = serializers.IntegerField(**TALLY)
     tally_unknown_sex = serializers.IntegerField(**TALLY)
-    narrative = serializers.CharField(max_length=50000, allow_blank=True, help_text="Restricted.", **OPTIONAL)
+    narrative = serializers.CharField(
+        max_length=NARRATIVE_MAX_LENGTH, allow_blank=True, help_text="Restricted.", **OPTIONAL
+    )
     gbvims_penetration = serializers.BooleanField(**OPTIONAL)
     gbvims_sexual_contact = serializers.BooleanField(**OPTIONAL)
     gbvims_physical_assault = serializers.BooleanField(**OPTIONAL)
@@ -106,10 +129,10 @@ class IncidentInput(StrictInput):
     gbvims_denial_of_resources = serializers.BooleanField(**OPTIONAL)
     gbvims_psychological_abuse = serializers.BooleanField(**OPTIONAL)
     violations: serializers.ListSerializer[Any] = serializers.ListSerializer(
-        child=ViolationInput(), max_length=len(Violation.Form.values), **OPTIONAL
+        child=ViolationInput(), max_length=VIOLATIONS_MAX, **OPTIONAL
     )
     perpetrators: serializers.ListSerializer[Any] = serializers.ListSerializer(
-        child=PerpetratorInput(), max_length=50, **OPTIONAL
+        child=PerpetratorInput(), max_length=PERPETRATORS_MAX, **OPTIONAL
     )
 
     CHILD_FIELDS: ClassVar[frozenset[str]] = frozenset({"violations", "perpetrators"})
@@ -180,7 +203,10 @@ class TransitionInput(StrictInput):
         help_text="assign: username of an active WPA of the incident's office, or a senior WPA.",
     )
     reason = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, help_text="return, reopen: why (restricted)."
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="return, reopen: why (restricted).",
     )
     outcome = Choice(
         enum_name="VerificationOutcome",

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.fields import Field
 
-from incidents import selectors
+from incidents import permissions, selectors
 from incidents.api.serializers.fields import (
     ABSENT,
     Choice,
@@ -89,7 +89,11 @@ class IncidentListItemOutput(serializers.Serializer):
 
     public_id = serializers.UUIDField()
     reference = serializers.CharField(
-        allow_null=True, help_text="E.g. MONUSCO-GOM-2026-00042; null until first submitted."
+        allow_null=True,
+        required=False,
+        help_text="E.g. MONUSCO-GOM-2026-00042 (an SEA incident: MONUSCO-GOM-2026-SEA-00003); null "
+        "until first submitted. Absent for analysts, who see no references: `public_id` names "
+        "the incident.",
     )
     status = Choice(Incident.Status.choices, enum_name="IncidentStatus")
     status_label = serializers.CharField(source="get_status_display", help_text="In your language.")
@@ -138,6 +142,12 @@ class IncidentListItemOutput(serializers.Serializer):
     is_late_verification = serializers.BooleanField(help_text="Derived.")
     created_at = Timestamp()
     updated_at = Timestamp()
+
+    def to_representation(self, instance: Incident) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not permissions.can_view_references(self.context["user"]):
+            data.pop("reference")
+        return data
 
 
 class IncidentPageOutput(serializers.Serializer):

@@ -44,11 +44,11 @@ class IncidentListQuery(StrictInput):
     party = serializers.UUIDField(required=False, help_text="Public id of a party to the conflict.")
     location = serializers.UUIDField(
         required=False,
-        help_text="Public id of a location: the place and every place within it. Analysts: admin "
-        "level 1 or 2 only.",
+        help_text="Public id of a location: the place and every place within it. Analysts and "
+        "reporters: admin level 1 or 2 only (what their rows show).",
     )
     reference = serializers.CharField(
-        max_length=48, required=False, help_text="Text within the reference (any case)."
+        max_length=48, required=False, help_text="Text within the reference (any case). Not for analysts."
     )
     is_sea = serializers.BooleanField(required=False, allow_null=True, default=None)
     DEFAULT_ORDERING: ClassVar[str] = "-created_at"
