@@ -244,6 +244,27 @@ def _manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env)  # noqa: S603
 
 
+def dev_processes(port: int, env: dict[str, str]) -> list[tuple[str, list[str], dict[str, str]]]:
+    """What `make run` starts: (name, command, environment) of the web server, worker and beat.
+
+    The development server serves each browser connection in a new thread and never closes that
+    thread's database connection: with persistent connections (`CONN_MAX_AGE`, 60 s by default)
+    they piled up, one per connection served, until PostgreSQL refused new clients ("too many
+    clients", 500s under a dozen parallel clients). So the web server closes its connection at
+    the end of every request; the worker and beat are few long-lived processes and keep theirs.
+    """
+    celery = [sys.executable, "-m", "celery", "-A", "crsv"]
+    return [
+        (
+            "web",
+            [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}"],
+            {**env, "DATABASE_CONN_MAX_AGE": "0"},
+        ),
+        ("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"], env),
+        ("beat", [*celery, "beat", "--loglevel=INFO", "--schedule", str(DATA / "celerybeat-schedule")], env),
+    ]
+
+
 def run(port: int) -> None:
     """`make run`: services, migrations, bootstrap and demo data, then web + worker + beat."""
     env = {**os.environ, **services_up(), "PYTHONUNBUFFERED": "1"}
@@ -259,14 +280,9 @@ def run(port: int) -> None:
         "  Ctrl-C stops the web server, worker and beat; `make stop` stops PostgreSQL and Redis.\n",
         flush=True,
     )
-    celery = [sys.executable, "-m", "celery", "-A", "crsv"]
-    commands = [
-        [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}"],
-        [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
-        [*celery, "beat", "--loglevel=INFO", "--schedule", str(DATA / "celerybeat-schedule")],
-    ]
-    names = ["web", "worker", "beat"]
-    children = [subprocess.Popen(cmd, env=env, cwd=ROOT) for cmd in commands]  # noqa: S603
+    processes = dev_processes(port, env)
+    names = [name for name, _command, _env in processes]
+    children = [subprocess.Popen(cmd, env=penv, cwd=ROOT) for _name, cmd, penv in processes]  # noqa: S603
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
