@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -262,3 +264,17 @@ class FieldOfficeAdmin(admin.ModelAdmin[FieldOffice]):
     list_display = ["code", "name", "mission", "time_zone"]
     list_filter = ["mission"]
     search_fields = ["code", "name"]
+
+
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' lockout rows; deleting one (the unlock) goes through `lockout_clear`, audited."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.lockout_clear(actor=request.user, attempts=[obj], request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        services.lockout_clear(actor=request.user, attempts=queryset, request=request)
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AuditedAccessAttemptAdmin)

@@ -49,7 +49,7 @@ def on_login_failed(
     )
 
 
-LOGIN_LOCKED_OUT = "login_locked_out"
+LOGIN_LOCKED_OUT = AuditEvent.Action.LOGIN_LOCKED_OUT
 
 
 @receiver(user_locked_out, dispatch_uid="crsv-audit-locked-out")

@@ -307,3 +307,28 @@ def user_admin_designate(*, user: User) -> AuditEvent | None:
         obj=locked,
         changes=_changes(before, _access_of(locked)),
     )
+
+
+@transaction.atomic
+def lockout_clear(*, actor: Any, attempts: Iterable[Any], request: HttpRequest | None = None) -> int:
+    """An administrator lifts sign-in lockouts (django-axes attempt rows): each one audited with
+    the account it counted against, if that is an account, and the client address it came from.
+    Returns the number of attempts cleared."""
+    if not user_management_allowed(actor):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    attempts = list(attempts)
+    accounts = dict(
+        User.objects.filter(username__in=[a.username for a in attempts]).values_list("username", "public_id")
+    )
+    for attempt in attempts:
+        public_id = accounts.get(attempt.username)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.LOGIN_UNLOCKED,
+            object_type="accounts.user" if public_id else "",
+            object_public_id=public_id,
+            request=request,
+            changes={"client_address": attempt.ip_address, "failures": attempt.failures_since_start},
+        )
+        attempt.delete()
+    return len(attempts)

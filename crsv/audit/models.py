@@ -33,6 +33,8 @@ class AuditEvent(models.Model):
         USER_ACTIVATED = "user.activated", _("User activated")
         USER_DEACTIVATED = "user.deactivated", _("User deactivated")
         USER_PASSWORD_SET = "user.password_set", _("Password set by an administrator")
+        LOGIN_LOCKED_OUT = "login_locked_out", _("Sign-in locked out")
+        LOGIN_UNLOCKED = "login_unlocked", _("Sign-in unlocked by an administrator")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

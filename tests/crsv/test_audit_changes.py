@@ -253,7 +253,9 @@ def test_bootstrap_admin_refuses_an_account_with_another_role(wpa: User) -> None
     assert not wpa.has_role(Role.ADMIN)
 
 
-def test_the_admin_role_unlocks_a_sign_in_in_the_admin_site(login: Login, admin_user: User) -> None:
+def test_the_admin_role_unlocks_a_sign_in_in_the_admin_site(
+    login: Login, admin_user: User, wpa: User
+) -> None:
     """Issue 8 item 4 says the admin can unlock: `bootstrap` gives her role the axes permissions."""
     from axes.models import AccessAttempt
 
@@ -267,3 +269,7 @@ def test_the_admin_role_unlocks_a_sign_in_in_the_admin_site(login: Login, admin_
     response = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.LOGIN_UNLOCKED)
+    assert event.actor == admin_user
+    assert event.object_public_id == wpa.public_id
+    assert event.changes == {"client_address": "198.51.100.7", "failures": 9}
