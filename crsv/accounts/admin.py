@@ -12,10 +12,11 @@ once, audited, in the admin's transaction.
 from __future__ import annotations
 
 import copy
+from importlib import import_module
 from typing import Any
 
 from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -27,6 +28,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crsv.accounts import services, two_factor
 from crsv.accounts.models import FieldOffice, Mission, User
@@ -278,3 +281,12 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
 
 admin.site.unregister(AccessAttempt)
 admin.site.register(AccessAttempt, AuditedAccessAttemptAdmin)
+# Not offered in any screen: the devices hold TOTP secrets, and editing one would bypass the
+# audited reset (the "Reset two-factor sign-in" action on users is the way); axes' access logs
+# are off (sign-ins are in the audit trail).
+# Their admin modules are imported first so that they have registered (autodiscovery would
+# reach them after this module) and are not imported again.
+import_module("django_otp.plugins.otp_static.admin")
+import_module("django_otp.plugins.otp_totp.admin")
+for _model in (TOTPDevice, StaticDevice, AccessLog, AccessFailureLog):
+    admin.site.unregister(_model)

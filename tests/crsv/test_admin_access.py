@@ -285,3 +285,19 @@ def test_the_user_pages_offer_no_superuser_staff_or_permission_field(
         for field in ("is_superuser", "is_staff", "user_permissions", "groups"):
             assert f'name="{field}"' not in html, (page, field)
     assert 'name="roles"' in client.get(change_url(wpa)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/otp_totp/totpdevice/",
+        "/admin/otp_static/staticdevice/",
+        "/admin/axes/accesslog/",
+        "/admin/axes/accessfailurelog/",
+    ],
+)
+def test_two_factor_devices_and_axes_logs_are_in_no_screen(login: Any, path: str) -> None:
+    """Not even for a superuser: a device row holds the TOTP secret, and editing it would
+    bypass the audited reset."""
+    root = User.objects.create_superuser("root", password="a-long-password-for-root")
+    assert login(root).get(path).status_code == 404
