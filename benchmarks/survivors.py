@@ -53,8 +53,9 @@ def _load_survivors(count: int) -> None:
     from crsv import crypto
     from crsv.accounts.models import FieldOffice, Membership, Mission, User
     from crsv.keys.models import DataKey
-    from survivors.identity import TABLE
     from survivors.models import ENCRYPTED_FIELDS, Survivor, survivor_code_new
+
+    table = Survivor._meta.db_table
 
     if Survivor.objects.count() >= count and not os.environ.get("BENCH_RELOAD"):
         print(f"  survivors: {Survivor.objects.count()} already loaded")
@@ -93,7 +94,7 @@ def _load_survivors(count: int) -> None:
                 "phone": f"+24397{i:07d}",
             }
             ciphertexts = [
-                crypto.encrypt_value(values[f], key=plain, table=TABLE, field=f, row=public_id)
+                crypto.encrypt_value(values[f], key=plain, table=table, field=f, row=public_id)
                 for f in ENCRYPTED_FIELDS
             ]
             survivors.append(

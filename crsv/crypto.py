@@ -10,6 +10,12 @@
 - Any failure to decrypt raises `DecryptionError`; nothing here ever returns ciphertext, an empty
   string or None in place of a value it could not read.
 
+Model fields use one idiom: an `EncryptedField` descriptor (`EncryptedText`, `EncryptedDecimal`,
+`EncryptedBytes`) bound to its column, its field name and the row's public id, e.g.
+`narrative = EncryptedText("narrative_ct", key="data_key")`. The service that writes a row
+provisions its data key explicitly (`crsv.keys.services.data_key_provision`); an assignment
+never writes to the database or creates a key.
+
 Ciphertext layout: version (1 byte) | nonce (12 bytes) | AES-GCM ciphertext and tag. The
 plaintext is a presence byte (0 = None, 1 = a string) followed by the UTF-8 text, so `None` and
 `""` stay distinct.
@@ -22,7 +28,9 @@ import binascii
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any, Generic, Protocol, TypeVar, cast, overload
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -150,7 +158,8 @@ def decrypt_value(
 
 
 class FieldCipher:
-    """Encrypts and decrypts the fields of one row with that row's (unwrapped) data key.
+    """Encrypts and decrypts the fields of one row with a given (unwrapped) key: the primitive
+    under `EncryptedField`, for code that holds a plain key (data migrations, tests).
 
     Made per request for the rows it shows; it is never cached, so no plaintext key outlives
     the request that needed it.
@@ -166,3 +175,151 @@ class FieldCipher:
 
     def decrypt(self, field: str, blob: bytes | memoryview | None) -> str | None:
         return decrypt_value(blob, key=self._key, table=self._table, field=field, row=self._row)
+
+
+# --- The one idiom for encrypted model fields ------------------------------------------------
+
+
+class DataKeyMissing(RuntimeError):
+    """A programming error: a value was assigned to an encrypted field of a row whose data key
+    was never provisioned. The service that writes the row provisions it first
+    (`crsv.keys.services.data_key_provision`); an attribute assignment never creates a key."""
+
+
+class _UnwrapsToKey(Protocol):
+    def unwrap(self) -> bytes: ...
+
+
+T = TypeVar("T")
+
+
+class EncryptedField(property, Generic[T]):
+    """A model attribute stored only as AES-256-GCM ciphertext in the BinaryField `column`,
+    under the row's data key, bound to its table, field and row (associated data
+    `table|field|public_id`).
+
+    `key` is the attribute path from the row to its `DataKey`: `"data_key"` for a row that owns
+    its key, `"incident.data_key"` for one encrypted under its parent's key.
+
+    - Reading decrypts; any failure (tampered, moved, erased, no data key) raises
+      `DecryptionError`: never the ciphertext, never an empty value in place of one it cannot read.
+    - Assigning encrypts in memory with the data key already on the row; it writes nothing to the
+      database and creates no key (a row without one raises `DataKeyMissing`).
+    - `null=True`: a NULL column is the empty value (`""` or None), and assigning the empty
+      value stores NULL without touching a key (so a display instance can be blanked).
+      `null=False`: every value is encrypted, the empty one too, and a NULL column raises.
+
+    A subclass of `property` so that Django's model constructor accepts it as a keyword.
+    """
+
+    empty: T
+
+    def __init__(self, column: str, *, key: str, null: bool = True) -> None:
+        super().__init__()
+        self.column = column
+        self.key_path = tuple(key.split("."))
+        self.null = null
+        self.field = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = name
+
+    def _encode(self, value: T) -> str:
+        raise NotImplementedError
+
+    def _decode(self, text: str) -> T:
+        raise NotImplementedError
+
+    def _data_key(self, instance: Any) -> _UnwrapsToKey | None:
+        owner = instance
+        for name in self.key_path:
+            owner = getattr(owner, name)
+            if owner is None:
+                return None
+        return cast(_UnwrapsToKey, owner)
+
+    def _aad(self, instance: Any) -> dict[str, str]:
+        return {"table": instance._meta.db_table, "field": self.field, "row": str(instance.public_id)}
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> EncryptedField[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> EncryptedField[T] | T:
+        if instance is None:
+            return self
+        blob = getattr(instance, self.column)
+        if blob is None:
+            if self.null:
+                return self.empty
+            raise DecryptionError(f"no ciphertext for {self.field}")
+        data_key = self._data_key(instance)
+        if data_key is None:
+            raise DecryptionError(f"the row holding {self.field} has no data key")
+        text = decrypt_value(blob, key=data_key.unwrap(), **self._aad(instance))
+        return self.empty if text is None else self._decode(text)
+
+    def __set__(self, instance: object, value: T) -> None:
+        if self.null and (value is None or value == self.empty):
+            setattr(instance, self.column, None)
+            return
+        if value is None:
+            raise TypeError(f"{self.field} cannot be None")
+        data_key = self._data_key(instance)
+        if data_key is None:
+            raise DataKeyMissing(
+                f"{type(instance).__name__}.{self.field} was assigned before the row had a data key: "
+                "provision it in the service (crsv.keys.services.data_key_provision)."
+            )
+        blob = encrypt_value(self._encode(value), key=data_key.unwrap(), **self._aad(instance))
+        setattr(instance, self.column, blob)
+
+    def __delete__(self, instance: object) -> None:
+        raise AttributeError(f"{self.field} cannot be deleted")
+
+
+class EncryptedText(EncryptedField[str]):
+    """Text; the empty value is `""`."""
+
+    empty = ""
+
+    def _encode(self, value: str) -> str:
+        return value
+
+    def _decode(self, text: str) -> str:
+        return text
+
+
+class EncryptedDecimal(EncryptedField["Decimal | None"]):
+    """A decimal (exact coordinates); the empty value is None. A value that fits `places`
+    decimal places is stored with exactly that many (as a DecimalField column would show it);
+    one that does not is stored as given, so validation sees it and refuses it."""
+
+    empty = None
+
+    def __init__(self, column: str, *, key: str, places: int, null: bool = True) -> None:
+        super().__init__(column, key=key, null=null)
+        self.exponent = Decimal(1).scaleb(-places)
+
+    def _encode(self, value: Decimal | None) -> str:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        try:
+            fixed = number.quantize(self.exponent)
+        except InvalidOperation:
+            return str(number)
+        return str(fixed if fixed == number else number)
+
+    def _decode(self, text: str) -> Decimal | None:
+        return Decimal(text)
+
+
+class EncryptedBytes(EncryptedField[bytes]):
+    """Raw bytes (a TOTP secret), stored as hex text inside the ciphertext; empty is `b""`."""
+
+    empty = b""
+
+    def _encode(self, value: bytes) -> str:
+        return bytes(value).hex()
+
+    def _decode(self, text: str) -> bytes:
+        return bytes.fromhex(text)

@@ -40,6 +40,8 @@ LIST_RELATIONS = (
     "assigned_wpa",
     "location__parent__parent",
 )
+# A list row loads no ciphertext, so nothing is decrypted (or decryptable) for a list.
+ENCRYPTED_COLUMNS = ("narrative_ct", "latitude_ct", "longitude_ct")
 
 # Public ordering names -> ORDER BY; every one ends on the primary key, so pages are stable.
 ORDERINGS: dict[str, tuple[str, ...]] = {
@@ -158,7 +160,7 @@ def incident_list(
         rows = rows.filter(reference__icontains=filters.reference.strip())
     if filters.is_sea is not None:
         rows = rows.filter(is_sea=filters.is_sea)
-    return rows.select_related(*LIST_RELATIONS).defer("narrative_ct").order_by(*ORDERINGS[ordering])
+    return rows.select_related(*LIST_RELATIONS).defer(*ENCRYPTED_COLUMNS).order_by(*ORDERINGS[ordering])
 
 
 def _references_hide(incident: Incident) -> None:

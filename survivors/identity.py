@@ -1,4 +1,7 @@
-"""The identifying part of a case, in plaintext: exists only inside the request showing it."""
+"""The identifying part of a case, in plaintext: exists only inside the request showing it.
+
+The encryption itself is the model's (`Survivor.name` and the other `EncryptedText` fields);
+this dataclass only carries the eight values together between forms, services and pages."""
 
 from __future__ import annotations
 
@@ -21,34 +24,21 @@ class SurvivorIdentity:
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
 
+    @classmethod
+    def of(cls, survivor: Survivor) -> SurvivorIdentity:
+        """Every identifying field of `survivor`, decrypted (its `EncryptedText` fields); raises
+        DecryptionError if any fails (or the case was erased). Callers that show the values go
+        through `survivors.selectors`, which records the access."""
+        return cls(**{name: getattr(survivor, name) for name in ENCRYPTED_FIELDS})
+
+    def write_to(self, survivor: Survivor) -> None:
+        """Encrypt every field onto `survivor`, under the data key its service provisioned."""
+        for name, value in self.as_dict().items():
+            setattr(survivor, name, value)
+
     def __repr__(self) -> str:
         # Never let a value reach a traceback, a log line or an error report through repr().
         return "SurvivorIdentity(<redacted>)"
 
 
 assert tuple(f.name for f in fields(SurvivorIdentity)) == ENCRYPTED_FIELDS
-
-TABLE = Survivor._meta.db_table
-
-
-def identity_encrypt(survivor: Survivor, identity: SurvivorIdentity, key: bytes) -> None:
-    """Set every `<field>_ct` of `survivor` from `identity`, under the survivor's data key."""
-    from crsv.crypto import FieldCipher
-
-    cipher = FieldCipher(key=key, table=TABLE, row=str(survivor.public_id))
-    for name, value in identity.as_dict().items():
-        setattr(survivor, f"{name}_ct", cipher.encrypt(name, value))
-
-
-def identity_decrypt(survivor: Survivor) -> SurvivorIdentity:
-    """Decrypt every identifying field; raises DecryptionError if any fails (or was erased)."""
-    cipher = survivor.data_key.cipher(table=TABLE, row=str(survivor.public_id))
-    return SurvivorIdentity(
-        **{name: cipher.decrypt(name, getattr(survivor, f"{name}_ct")) or "" for name in ENCRYPTED_FIELDS}
-    )
-
-
-def name_decrypt(survivor: Survivor) -> str:
-    """Only the name (for lists): one field, not eight."""
-    cipher = survivor.data_key.cipher(table=TABLE, row=str(survivor.public_id))
-    return cipher.decrypt("name", survivor.name_ct) or ""

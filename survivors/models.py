@@ -20,7 +20,7 @@ from django_stubs_ext import StrOrPromise
 from guardian.models import UserObjectPermissionBase
 
 from crsv.accounts.models import FieldOffice, Mission
-from crsv.crypto import FieldCipher
+from crsv.crypto import EncryptedText
 from crsv.keys.models import DataKey
 from survivors.querysets import SurvivorQuerySet
 
@@ -107,6 +107,17 @@ class Survivor(models.Model):
     safe_contact_method_ct = _ciphertext(_("safe contact method"))
     safe_contact_times_ct = _ciphertext(_("safe contact times"))
     notes_ct = _ciphertext(_("notes"))
+    # Their plaintext (crsv.crypto.EncryptedField), under this case's data key: every value is
+    # encrypted, the empty one too, and a missing or erased one raises DecryptionError. Shown
+    # only through survivors.selectors, which records the access.
+    name = EncryptedText("name_ct", key="data_key", null=False)
+    date_of_birth = EncryptedText("date_of_birth_ct", key="data_key", null=False)
+    phone = EncryptedText("phone_ct", key="data_key", null=False)
+    address = EncryptedText("address_ct", key="data_key", null=False)
+    caregiver = EncryptedText("caregiver_ct", key="data_key", null=False)
+    safe_contact_method = EncryptedText("safe_contact_method_ct", key="data_key", null=False)
+    safe_contact_times = EncryptedText("safe_contact_times_ct", key="data_key", null=False)
+    notes = EncryptedText("notes_ct", key="data_key", null=False)
 
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
@@ -368,6 +379,8 @@ class BreakGlass(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="break_glass")
     reason_ct = models.BinaryField(editable=False)
+    # Under the case's data key, bound to this row: the reason dies with the case's erasure.
+    reason = EncryptedText("reason_ct", key="survivor.data_key", null=False)
     opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
     expires_at = models.DateTimeField()
 
@@ -379,7 +392,3 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.public_id}"
-
-    def cipher(self) -> FieldCipher:
-        """The case's data key, bound to this row: the reason dies with the case's erasure."""
-        return self.survivor.data_key.cipher(table=self._meta.db_table, row=str(self.public_id))

@@ -22,10 +22,9 @@ from crsv.audit.models import AccessEvent
 from crsv.audit.services import access_record
 from incidents.models import Incident
 from survivors import blind_index
-from survivors.identity import SurvivorIdentity, identity_decrypt, name_decrypt
+from survivors.identity import SurvivorIdentity
 from survivors.models import BreakGlass, Consent, Survivor, SurvivorSearchEntry, SurvivorUserObjectPermission
 from survivors.querysets import identifying_access_q
-from survivors.services import break_glass_reason
 
 # How far back the home page shows the mission's break-glass openings.
 BREAK_GLASS_RECENT = timedelta(days=7)
@@ -66,9 +65,7 @@ def survivor_names_reveal(
     *, user: Any, survivors: list[Survivor], kind: str, request: HttpRequest | None = None
 ) -> dict[int, str]:
     """Decrypted names of the rows `user` may identify (erased cases are skipped), keyed by pk."""
-    names = {
-        s.pk: name_decrypt(s) for s in survivors if getattr(s, "identifying", False) and s.erased_at is None
-    }
+    names = {s.pk: s.name for s in survivors if getattr(s, "identifying", False) and s.erased_at is None}
     revealed = [s.public_id for s in survivors if s.pk in names]
     access_record(actor=user, survivor_public_ids=revealed, kind=kind, request=request)
     return names
@@ -81,7 +78,7 @@ def survivor_reveal(
     """Every identifying field of one case, or None if `user` may not read them or it is erased."""
     if not getattr(survivor, "identifying", False) or survivor.erased_at is not None:
         return None
-    identity = identity_decrypt(survivor)
+    identity = SurvivorIdentity.of(survivor)
     access_record(actor=user, survivor_public_ids=[survivor.public_id], kind=kind, request=request)
     return identity
 
@@ -240,7 +237,7 @@ def break_glass_reasons_reveal(
         return {}
     missions = set(user.mission_ids())
     shown = [a for a in accesses if a.survivor.erased_at is None and a.survivor.mission_id in missions]
-    reasons = {a.pk: break_glass_reason(a) for a in shown}
+    reasons = {a.pk: a.reason for a in shown}
     access_record(
         actor=user,
         survivor_public_ids=[a.survivor.public_id for a in shown],

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from crsv.accounts.models import FieldOffice, User
 from crsv.accounts.roles import Role
 from crsv.audit.services import audit_record
-from crsv.keys.services import data_key_create, data_key_destroy
+from crsv.keys.services import data_key_destroy, data_key_provision
 from incidents.models import Incident
 from survivors import blind_index, permissions
-from survivors.identity import SurvivorIdentity, identity_decrypt, identity_encrypt
+from survivors.identity import SurvivorIdentity
 from survivors.models import (
     ENCRYPTED_FIELDS,
     BreakGlass,
@@ -103,9 +103,8 @@ def survivor_register(
         assigned_wpa=actor if actor.has_role(Role.WPA, Role.SENIOR_WPA) else None,
     )
     _apply_profile(survivor, profile)
-    data_key, plain = data_key_create()
-    survivor.data_key = data_key
-    identity_encrypt(survivor, identity, plain)
+    data_key_provision(survivor)
+    identity.write_to(survivor)
     survivor.full_clean(exclude=["data_key", "code"])
     survivor.save()
     _search_entries_replace(survivor, identity)
@@ -131,7 +130,7 @@ def survivor_update(
     identity_validate(identity)
     profile_validate(profile)
     _apply_profile(survivor, profile)
-    identity_encrypt(survivor, identity, survivor.data_key.unwrap())
+    identity.write_to(survivor)
     survivor.full_clean(exclude=["data_key", "code"])
     survivor.save()
     _search_entries_replace(survivor, identity)
@@ -162,7 +161,7 @@ def survivor_edit(
     locked = Survivor.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=survivor.pk)
     if not permissions.can_edit(actor, locked):
         raise PermissionDenied(_("You may not edit this case."))
-    current = identity_decrypt(locked)
+    current = SurvivorIdentity.of(locked)
     identity = dataclasses.replace(current, **{k: v for k, v in changes.items() if k in ENCRYPTED_FIELDS})
     profile = SurvivorProfile(**{name: changes.get(name, getattr(locked, name)) for name in PROFILE_FIELDS})
     return survivor_update(actor=actor, survivor=locked, identity=identity, profile=profile, request=request)
@@ -210,7 +209,7 @@ def survivor_identity(*, survivor: Survivor) -> SurvivorIdentity:
     Callers that show the values must go through `selectors.survivor_reveal` instead, which
     writes the access events.
     """
-    return identity_decrypt(survivor)
+    return SurvivorIdentity.of(survivor)
 
 
 @transaction.atomic
@@ -411,15 +410,10 @@ def survivor_break_glass(
     access = BreakGlass(
         user=actor, survivor=survivor, expires_at=timezone.now() + settings.BREAK_GLASS_DURATION
     )
-    access.reason_ct = access.cipher().encrypt("reason", reason)
+    access.reason = reason
     access.save()
     audit_record(actor=actor, action="survivor.break_glass", obj=survivor, request=request)
     return access
-
-
-def break_glass_reason(access: BreakGlass) -> str:
-    """The stated reason (raises DecryptionError once the case is erased)."""
-    return access.cipher().decrypt("reason", access.reason_ct) or ""
 
 
 @transaction.atomic

@@ -6,12 +6,17 @@ import uuid
 import zoneinfo
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from crsv.crypto import EncryptedBytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -70,13 +75,18 @@ class FieldOffice(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+# django-stubs cannot type `user.authenticators`: its manager is django-otp's (untyped).
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person with an account. Roles are groups; scope is their field-office memberships."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Part of every session's and API token's authentication hash (with the password): a new
     # stamp ends them all on their next request (see `user_credentials_end`).
     security_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
+    # The user's own data key: her authenticator's secret is encrypted under it (AuthenticatorDevice).
+    data_key = models.OneToOneField(
+        "keys.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="user"
+    )
     field_offices = models.ManyToManyField(
         FieldOffice,
         through="Membership",
@@ -218,3 +228,44 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk}"
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A user's TOTP authenticator: django-otp's `TOTPDevice` with its shared secret encrypted.
+
+    `TOTPDevice` keeps the secret as clear hex in its table, so a copy of the database (a backup,
+    a pg_dump) could generate every user's codes. Here the secret is AES-256-GCM ciphertext under
+    the user's data key, bound to this row (`secret`, see crsv.crypto.EncryptedField); the TOTP
+    arithmetic, the replay guard (`last_t`) and the throttling are django-otp's own, reused below.
+    Created by crsv.accounts.two_factor, which provisions the user's data key first.
+    """
+
+    # Device's own field, with a related name of ours.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authenticators"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    secret_ct = models.BinaryField(_("secret (encrypted)"), editable=False)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    secret = EncryptedBytes("secret_ct", key="user.data_key", null=False)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    @property
+    def bin_key(self) -> bytes:
+        """The secret, decrypted (what django-otp's TOTP code reads)."""
+        return self.secret
+
+    # django-otp's TOTP logic, unchanged: it reads only `bin_key` and the fields above.
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings

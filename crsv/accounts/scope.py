@@ -20,7 +20,7 @@ SCOPE_COLUMNS = """
        ARRAY(SELECT DISTINCT o.mission_id FROM accounts_membership m
              JOIN accounts_fieldoffice o ON o.id = m.field_office_id
              WHERE m.user_id = u.id ORDER BY o.mission_id) AS scope_missions,
-       ARRAY(SELECT 'otp_totp.totpdevice/' || d.id FROM otp_totp_totpdevice d
+       ARRAY(SELECT 'accounts.authenticatordevice/' || d.id FROM accounts_authenticatordevice d
              WHERE d.user_id = u.id AND d.confirmed
              UNION ALL
              SELECT 'otp_static.staticdevice/' || d.id FROM otp_static_staticdevice d

@@ -10,7 +10,8 @@ parallel sessions posting one code are served one after the other, so the code i
 (django-otp refuses a time step not later than the last one used) and every wrong code counts
 in the device's failure counter. Wrong codes also count towards the sign-in lockout
 (crsv.accounts.lockout). Recovery codes are stored as salted hashes (`RecoveryCode`) and spent by
-a conditional UPDATE.
+a conditional UPDATE. The TOTP secret is stored encrypted under the user's data key
+(`AuthenticatorDevice`), never in clear.
 """
 
 from __future__ import annotations
@@ -26,41 +27,55 @@ from django.utils.crypto import constant_time_compare
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crsv.accounts import lockout
-from crsv.accounts.models import RecoveryCode, User
+from crsv.accounts.models import AuthenticatorDevice, RecoveryCode, User
 from crsv.accounts.services import user_credentials_end
 from crsv.audit.services import audit_record
+from crsv.keys.services import data_key_provision
 
 RECOVERY_CODES = 10
 _TOTP_NAME = "authenticator"
 _RECOVERY_NAME = "recovery codes"
 
 
-def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
+def totp_device(user: User, *, confirmed: bool = True) -> AuthenticatorDevice | None:
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=confirmed).first()
 
 
 def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-@transaction.atomic
-def enrolment_start(*, user: User) -> TOTPDevice:
-    """The unconfirmed authenticator being set up (the same one until confirmed)."""
-    device = totp_device(user, confirmed=False)
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_TOTP_NAME, confirmed=False)
+def _authenticator_create(*, user: User, confirmed: bool) -> AuthenticatorDevice:
+    """A new authenticator with a random 160-bit secret (as django-otp's default), encrypted
+    under the user's data key, provisioned here first. The caller holds a transaction."""
+    # The user row is locked so that two enrolments at once provision one key, not two.
+    locked = User.objects.select_for_update().only("id", "data_key").get(pk=user.pk)
+    if data_key_provision(locked):
+        locked.save(update_fields=["data_key"])
+    user.data_key = locked.data_key
+    device = AuthenticatorDevice(user=user, name=_TOTP_NAME, confirmed=confirmed)
+    device.secret = secrets.token_bytes(20)
+    device.save()
     return device
 
 
-def enrolment_qr_data_uri(device: TOTPDevice) -> str:
+@transaction.atomic
+def enrolment_start(*, user: User) -> AuthenticatorDevice:
+    """The unconfirmed authenticator being set up (the same one until confirmed)."""
+    device = totp_device(user, confirmed=False)
+    if device is None:
+        device = _authenticator_create(user=user, confirmed=False)
+    return device
+
+
+def enrolment_qr_data_uri(device: AuthenticatorDevice) -> str:
     """The otpauth:// URI as an SVG QR code, rendered on the server (no script, no CDN)."""
     return str(segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2))
 
 
-def secret_for_typing(device: TOTPDevice) -> str:
+def secret_for_typing(device: AuthenticatorDevice) -> str:
     """The base32 secret, in groups of four, for typing into an authenticator by hand."""
     import base64
 
@@ -70,14 +85,14 @@ def secret_for_typing(device: TOTPDevice) -> str:
 
 @transaction.atomic
 def enrolment_confirm(
-    *, request: HttpRequest, user: User, device: TOTPDevice, token: str
+    *, request: HttpRequest, user: User, device: AuthenticatorDevice, token: str
 ) -> list[str] | None:
     """Confirm the authenticator with a first code; returns fresh recovery codes, or None if
     the code is wrong. The session is verified from then on, under a new session id."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    device = AuthenticatorDevice.objects.select_for_update().get(pk=device.pk)
     if device.confirmed or not device.verify_token(token.strip()):
         return None
-    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    AuthenticatorDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_replace(user=user)
@@ -144,7 +159,7 @@ def _code_accept(*, user: User, token: str) -> Device | None:
     token = token.strip().replace(" ", "")
     if "-" in token:  # recovery codes have one; authenticator codes are digits
         return _recovery_code_spend(user=user, token=token)
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
     return device if device is not None and device.verify_token(token) else None
 
 
@@ -180,16 +195,16 @@ def verify_for_token(*, request: HttpRequest, user: User, token: str) -> bool:
 def two_factor_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
     """An admin removes a user's devices (lost phone): every session and API token of the user
     ends, and she enrols again at her next sign-in."""
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()  # and its recovery codes
     user_credentials_end(user=user)
     audit_record(actor=actor, action="two_factor.reset", obj=user, request=request)
 
 
 @transaction.atomic
-def demo_device_ensure(*, user: User) -> TOTPDevice:
+def demo_device_ensure(*, user: User) -> AuthenticatorDevice:
     """Development only: a confirmed authenticator for a demo user (its URI is printed)."""
     device = totp_device(user)
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_TOTP_NAME, confirmed=True)
+        device = _authenticator_create(user=user, confirmed=True)
     return device

@@ -7,7 +7,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crsv.crypto import DecryptionError, FieldCipher, unwrap_data_key
+from crsv.crypto import DecryptionError, unwrap_data_key
 
 
 class DataKey(models.Model):
@@ -45,6 +45,3 @@ class DataKey(models.Model):
         if self.wrapped_key is None:
             raise DecryptionError("the data key was destroyed (record erased)")
         return unwrap_data_key(self.wrapped_key, key_id=self.master_key_id, owner=str(self.public_id))
-
-    def cipher(self, *, table: str, row: str) -> FieldCipher:
-        return FieldCipher(key=self.unwrap(), table=table, row=row)

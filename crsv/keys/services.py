@@ -1,8 +1,8 @@
-"""Writes on data keys: create, destroy (crypto-shredding), re-wrap (master key rotation)."""
+"""Writes on data keys: create, provision, destroy (crypto-shredding), re-wrap (master key rotation)."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from crsv.crypto import keyring, new_data_key, wrap_data_key
@@ -16,6 +16,19 @@ def data_key_create() -> tuple[DataKey, bytes]:
     data_key.master_key_id, data_key.wrapped_key = wrap_data_key(plain, owner=str(data_key.public_id))
     data_key.save()
     return data_key, plain
+
+
+def data_key_provision(owner: models.Model) -> bool:
+    """Give `owner` (a row with a `data_key` field) a data key if it has none; True if one was
+    created. The DataKey row is inserted now, in the caller's transaction; saving `owner` (its
+    `data_key` column) is the caller's, who is writing that row anyway.
+
+    The services call this before they assign an encrypted field (`crsv.crypto.EncryptedField`),
+    which never creates a key itself."""
+    if getattr(owner, "data_key_id", None) is not None:
+        return False
+    owner.data_key, _plain = data_key_create()  # type: ignore[attr-defined]  # any model with a data_key field
+    return True
 
 
 @transaction.atomic

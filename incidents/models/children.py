@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crsv.crypto import EncryptedText
 from incidents.models.incident import Incident
 from incidents.models.reference import PartyToConflict
 
@@ -58,7 +60,7 @@ class Perpetrator(models.Model):
     """A perpetrator or group of perpetrators, by MARA category and, where known, named party.
 
     `unit`, `commander` and `names` identify individuals: restricted, never shown to analysts,
-    never filterable. The named party stays visible, as MARA reporting needs it.
+    never filterable, stored encrypted. The named party stays visible, as MARA reporting needs it.
     """
 
     class Category(models.TextChoices):
@@ -122,10 +124,15 @@ class Perpetrator(models.Model):
         choices=Relationship.choices,
         default=Relationship.UNKNOWN,
     )
-    # Individual identification: restricted.
-    unit = models.CharField(_("unit"), max_length=200, blank=True)
-    commander = models.CharField(_("commander"), max_length=200, blank=True)
-    names = models.TextField(_("names"), blank=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Individual identification: restricted, and encrypted under the incident's data key, bound
+    # to this row (the incident services provision the key before they build the rows).
+    unit_ct = models.BinaryField(_("unit (encrypted)"), null=True, editable=False)
+    commander_ct = models.BinaryField(_("commander (encrypted)"), null=True, editable=False)
+    names_ct = models.BinaryField(_("names (encrypted)"), null=True, editable=False)
+    unit = EncryptedText("unit_ct", key="incident.data_key")
+    commander = EncryptedText("commander_ct", key="incident.data_key")
+    names = EncryptedText("names_ct", key="incident.data_key")
 
     class Meta:
         ordering = ["id"]

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.models import FieldOffice
-from crsv.crypto import DecryptionError, FieldCipher
+from crsv.crypto import EncryptedText
 from incidents import clock
 from incidents.models.incident import Incident
 
@@ -21,7 +21,7 @@ class IncidentEvent(models.Model):
     Kept beside the AuditEvent each service also writes: the audit trail holds no values (it
     says *that* Esther returned incident X), this table is the domain history shown on the
     detail page, with the reason typed by the reviewer. Reasons may describe the incident, so
-    they are shown only to those who may read the narrative, and will be encrypted with it.
+    they are shown only to those who may read the narrative, and are encrypted with it.
     Append-only: the database refuses UPDATE, DELETE and TRUNCATE (migration 0002).
     """
 
@@ -62,7 +62,7 @@ class IncidentEvent(models.Model):
     )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The reviewer's reason may describe the incident: encrypted under the incident's data key,
-    # bound to this row; read and written through the `reason` property.
+    # bound to this row; read and written through `reason` (below).
     reason_ct = models.BinaryField(_("reason (encrypted)"), null=True, editable=False)
 
     class Meta:
@@ -80,22 +80,8 @@ class IncidentEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action}"
 
-    def _cipher(self) -> FieldCipher:
-        data_key = self.incident.data_key
-        if data_key is None:
-            raise DecryptionError("the incident has no data key")
-        return FieldCipher(key=data_key.unwrap(), table=self._meta.db_table, row=str(self.public_id))
-
-    @property
-    def reason(self) -> str:
-        """The reason in plaintext (shown only to those who may read the narrative)."""
-        if self.reason_ct is None:
-            return ""
-        return self._cipher().decrypt("reason", self.reason_ct) or ""
-
-    @reason.setter
-    def reason(self, value: str) -> None:
-        self.reason_ct = self._cipher().encrypt("reason", value) if value else None
+    # The reason in plaintext (shown only to those who may read the narrative); empty: no reason.
+    reason = EncryptedText("reason_ct", key="incident.data_key")
 
 
 class IncidentReferenceCounter(models.Model):

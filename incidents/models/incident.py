@@ -6,7 +6,6 @@ import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from crsv.accounts.models import FieldOffice, Mission
-from crsv.crypto import DecryptionError, FieldCipher
+from crsv.crypto import EncryptedDecimal, EncryptedText
 from crsv.keys.models import DataKey
 from incidents import clock
 from incidents.models.querysets import IncidentQuerySet
@@ -35,6 +34,9 @@ VERIFICATION_OUTCOMES = ("verified", "could_not_be_verified", "did_not_occur")
 _DRAFT, _CLOSED = "draft", "closed"
 _UNVERIFIED = ("reported", "pending")
 _PRECISIONS = ("day", "month", "range")
+# Exact coordinates: degrees with six decimal places (about 0.1 m), nine digits at most.
+COORDINATE_PLACES = 6
+COORDINATE_DIGITS = 9
 
 
 def _tally(label: StrOrPromise) -> models.PositiveIntegerField[Any, Any]:
@@ -49,9 +51,8 @@ class Incident(models.Model):
     """One reported incident of conflict-related sexual violence (the monitoring track).
 
     De-identified by design: no survivor's name or contact details. The narrative, the exact
-    coordinates and the perpetrators' identification are restricted (see permissions.py). The
-    narrative is read and written only by services and selectors, so that encrypting it (the
-    survivor-cases issue) changes those two places only.
+    coordinates and the perpetrators' identification are restricted (see permissions.py) and
+    stored encrypted under the incident's own data key.
 
     Derived, never typed: `reporting_delay_band`, `gbvims_core_type`, `is_sea`,
     `is_late_verification` (computed by the services, see derivations.py).
@@ -216,23 +217,10 @@ class Incident(models.Model):
         related_name="incidents",
         verbose_name=_("location"),
     )
-    # Exact point: restricted (never shown to analysts, never filterable by them).
-    latitude = models.DecimalField(
-        _("exact latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("exact longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    # Exact point: restricted (never shown to analysts, never filterable by them) and encrypted
+    # under the incident's data key (see `latitude` and `longitude` below). Nobody searches by it.
+    latitude_ct = models.BinaryField(_("exact latitude (encrypted)"), null=True, editable=False)
+    longitude_ct = models.BinaryField(_("exact longitude (encrypted)"), null=True, editable=False)
     location_type = models.CharField(
         _("type of location"),
         max_length=24,
@@ -259,8 +247,10 @@ class Incident(models.Model):
     tally_boys = _tally(_("boys"))
     tally_unknown_sex = _tally(_("sex unknown"))
 
-    # Restricted and encrypted (AES-256-GCM) under this incident's own data key; read and
-    # written through the `narrative` property below, shown only via selectors.incident_narrative.
+    # Restricted and encrypted (AES-256-GCM) under this incident's own data key, which also
+    # encrypts its exact point, its perpetrators' identification and its history's reasons; read
+    # and written through the descriptors below, shown only via selectors.incident_narrative.
+    # The services provision the key (crsv.keys.services.data_key_provision).
     data_key = models.OneToOneField(
         DataKey, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="incident"
     )
@@ -448,17 +438,10 @@ class Incident(models.Model):
                 name="incident_closed_iff_verification_outcome",
             ),
             models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(
-                    # explicit: a NULL longitude would make the range test NULL, which passes
-                    latitude__isnull=False,
-                    longitude__isnull=False,
-                    latitude__gte=-90,
-                    latitude__lte=90,
-                    longitude__gte=-180,
-                    longitude__lte=180,
-                ),
-                name="incident_point_complete_and_in_range",
+                # The range is checked by the services (the values are ciphertext here).
+                condition=Q(latitude_ct__isnull=True, longitude_ct__isnull=True)
+                | Q(latitude_ct__isnull=False, longitude_ct__isnull=False),
+                name="incident_point_complete",
             ),
         ]
 
@@ -472,34 +455,13 @@ class Incident(models.Model):
             raise RuntimeError("This incident was redacted for display and cannot be saved.")
         super().save(*args, **kwargs)
 
-    def cipher(self, *, create: bool = False) -> FieldCipher:
-        """This incident's field cipher (its data key, unwrapped now and not kept).
-
-        With `create`, an incident without a data key gets one (a DataKey row is inserted, in
-        the caller's transaction).
-        """
-        if self.data_key is not None:
-            key = self.data_key.unwrap()
-        elif create:
-            from crsv.keys.services import data_key_create
-
-            self.data_key, key = data_key_create()
-        else:
-            raise DecryptionError("the incident has no data key")
-        return FieldCipher(key=key, table=self._meta.db_table, row=str(self.public_id))
-
-    @property
-    def narrative(self) -> str:
-        """The narrative in plaintext. For display, go through `selectors.incident_narrative`,
-        which checks who may read it. Raises DecryptionError on tampering; never returns the
-        ciphertext or an empty string in place of a narrative it cannot read."""
-        if self.narrative_ct is None:
-            return ""
-        return self.cipher().decrypt("narrative", self.narrative_ct) or ""
-
-    @narrative.setter
-    def narrative(self, value: str) -> None:
-        self.narrative_ct = self.cipher(create=True).encrypt("narrative", value or "")
+    # Plaintext views of the encrypted columns (crsv.crypto.EncryptedField): reading decrypts
+    # (DecryptionError on any failure), assigning encrypts with the data key already provisioned.
+    # For display, the narrative goes through `selectors.incident_narrative`, which checks who
+    # may read it.
+    narrative = EncryptedText("narrative_ct", key="data_key")
+    latitude = EncryptedDecimal("latitude_ct", key="data_key", places=COORDINATE_PLACES)
+    longitude = EncryptedDecimal("longitude_ct", key="data_key", places=COORDINATE_PLACES)
 
     @property
     def tally_total(self) -> int:

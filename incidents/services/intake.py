@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from crsv.accounts.models import FieldOffice, User
+from crsv.keys.services import data_key_provision
 from incidents import clock, derivations, permissions
 from incidents.exceptions import PermissionDenied
 from incidents.models import Incident, Perpetrator, Violation
@@ -92,7 +93,7 @@ def _perpetrators_save(incident: Incident, rows: Sequence[PerpetratorData], *, r
     if replace:
         incident.perpetrators.all().delete()
     objects = [
-        Perpetrator(
+        Perpetrator(  # type: ignore[misc]  # unit, commander, names: encrypted fields (crsv.crypto)
             incident=incident,
             category=row.category,
             count=row.count,
@@ -138,6 +139,7 @@ def incident_create(
         reported_by=actor,
         reported_on=clock.office_today(office),
     )
+    data_key_provision(incident)  # the key of its encrypted fields, before they are assigned
     _fields_apply(incident, fields)
     _prepared(incident, violations=violations, perpetrators=perpetrators, complete=False)
     incident.created_at = incident.updated_at = clock.now()
@@ -173,6 +175,7 @@ def incident_update(
     current_violations, current_perpetrators = _children_current(incident)
     new_violations = current_violations if violations is None else list(violations)
     new_perpetrators = current_perpetrators if perpetrators is None else list(perpetrators)
+    data_key_provision(incident)  # the key of its encrypted fields, before they are assigned
     _fields_apply(incident, fields)
     _prepared(
         incident,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from incidents.models import Perpetrator, Violation
+from incidents.models import Violation
 
 # The narrative: a long account fits (some 8,000 words); a pasted document does not.
 NARRATIVE_MAX_LENGTH = 50_000
@@ -20,7 +20,7 @@ VIOLATIONS_MAX = len(Violation.Form.values)
 PERPETRATORS_MAX = 50
 # The column is a PostgreSQL smallint.
 PERPETRATOR_COUNT_MAX = 32_767
-PERPETRATOR_TEXT_MAX_LENGTH = Perpetrator._meta.get_field("unit").max_length or 200  # unit, commander
+PERPETRATOR_TEXT_MAX_LENGTH = 200  # unit, commander (encrypted: no column length to read)
 PERPETRATOR_NAMES_MAX_LENGTH = 5_000
 # Survivors of one incident, per sex and age (a mass rape is counted in hundreds, not millions).
 TALLY_MAX = 100_000

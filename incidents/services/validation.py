@@ -18,14 +18,17 @@ number in the message).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext as _
 
 from incidents.models import TALLY_FIELDS, Incident, Perpetrator, Violation
+from incidents.models.incident import COORDINATE_DIGITS, COORDINATE_PLACES
 from incidents.services.inputs import PerpetratorData, ViolationData
 from incidents.services.limits import (
     EARLIEST_DATE,
@@ -94,10 +97,31 @@ def _sizes(incident: Incident, narrative: str, problems: Problems) -> None:
         problems["tallies"].append(_("Each count can be at most %(max)d.") % {"max": TALLY_MAX})
 
 
+# The exact point is encrypted (Incident.latitude/longitude), so no column checks its digits or
+# range: the validators a DecimalField would run are run here, with the same messages.
+_POINT_VALIDATORS: dict[str, list[Callable[[Any], None]]] = {
+    "latitude": [MinValueValidator(-90), MaxValueValidator(90)],
+    "longitude": [MinValueValidator(-180), MaxValueValidator(180)],
+}
+
+
 def _place(incident: Incident, problems: Problems) -> None:
-    if (incident.latitude is None) != (incident.longitude is None):
-        field = "longitude" if incident.longitude is None else "latitude"
+    point = {"latitude": incident.latitude, "longitude": incident.longitude}  # decrypted once
+    if (point["latitude"] is None) != (point["longitude"] is None):
+        field = "longitude" if point["longitude"] is None else "latitude"
         problems[field].append(_("Give both the latitude and the longitude, or neither."))
+    for field, value in point.items():
+        if value is None:
+            continue
+        validators: list[Callable[[Any], None]] = [
+            DecimalValidator(COORDINATE_DIGITS, COORDINATE_PLACES),
+            *_POINT_VALIDATORS[field],
+        ]
+        for validator in validators:
+            try:
+                validator(value)
+            except ValidationError as error:
+                problems[field].extend(error.messages)
 
 
 def too_many_violations_message() -> str:

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crsv.accounts import two_factor
-from crsv.accounts.models import ApiToken, User
+from crsv.accounts.models import ApiToken, AuthenticatorDevice, User
 from crsv.accounts.services import api_token_issue
 from crsv.audit.models import AuditEvent
 from tests.conftest import current_code
@@ -115,7 +114,7 @@ def test_the_session_id_changes_when_enrolment_is_confirmed(client: Client, wpa:
     assert client.post("/accounts/login/", {"username": "wpa", "password": PASSWORD}).status_code == 302
     client.get(SETUP)
     before = client.session.session_key
-    device = TOTPDevice.objects.get(user=wpa, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=wpa, confirmed=False)
     assert client.post(SETUP, {"token": current_code(device), "next": "/"}).status_code == 200
     after = client.session.session_key
     assert before != after

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crsv.accounts import two_factor
-from crsv.accounts.models import User
+from crsv.accounts.models import AuthenticatorDevice, User
 from crsv.accounts.services import api_token_issue
 from crsv.audit.models import AuditEvent
 from tests.conftest import current_code
@@ -53,7 +52,7 @@ def test_enrolment_on_first_sign_in(client: Client, wpa: User) -> None:
     assert 'src="data:image/svg+xml' in body  # the QR code, rendered on the server
     secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', body)
     assert secret is not None
-    device = TOTPDevice.objects.get(user=wpa, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=wpa, confirmed=False)
     done = client.post(SETUP, {"token": current_code(device), "next": "/"})
     assert done.status_code == 200
     codes = re.findall(r"<code>([0-9a-f]{8}-[0-9a-f]{6})</code>", done.content.decode())

@@ -13,10 +13,9 @@ from django.db import connections
 from django.db.models import Sum
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crsv.accounts import two_factor
-from crsv.accounts.models import RecoveryCode, User
+from crsv.accounts.models import AuthenticatorDevice, RecoveryCode, User
 from tests.conftest import current_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,7 +74,7 @@ def _post_code(client: Client, code: str) -> Callable[[], bool]:
     return call
 
 
-def _wrong_codes(device: TOTPDevice, count: int) -> list[str]:
+def _wrong_codes(device: AuthenticatorDevice, count: int) -> list[str]:
     right = int(current_code(device))
     return [f"{(right + 500_000 + i) % 1_000_000:06d}" for i in range(count)]
 

@@ -84,12 +84,9 @@ INCIDENT_CASES: list[tuple[str, Callable[[User], dict[str, Any]], str]] = [
     ),
     ("closed", lambda u: {"closed_at": None}, "incident_closed_iff_verification_outcome"),
     ("under_review", lambda u: {"status": "closed"}, "incident_closed_iff_verification_outcome"),
-    ("draft", lambda u: {"latitude": Decimal("1.5")}, "incident_point_complete_and_in_range"),
-    (
-        "draft",
-        lambda u: {"latitude": Decimal("95"), "longitude": Decimal("29")},
-        "incident_point_complete_and_in_range",
-    ),
+    # The point is ciphertext (its range is checked by the services): both columns or neither.
+    ("draft", lambda u: {"longitude_ct": b"\x01ciphertext"}, "incident_point_complete"),
+    ("draft", lambda u: {"latitude_ct": b"\x01ciphertext"}, "incident_point_complete"),
 ]
 
 
@@ -112,7 +109,7 @@ def test_incident_constraint_refuses(
 def test_a_valid_change_is_accepted(make_incident: Callable[..., Incident], reporter: User) -> None:
     """The cases above fail for their constraint, not because every update fails."""
     incident = make_incident("submitted", reporter=reporter)
-    Incident.objects.filter(pk=incident.pk).update(tally_girls=3, latitude=Decimal("-1.5"), longitude=29)
+    Incident.objects.filter(pk=incident.pk).update(tally_girls=3, latitude_ct=None, longitude_ct=None)
     incident.refresh_from_db()
     assert (incident.tally_girls, incident.tally_total) == (3, 4)
 

@@ -39,7 +39,9 @@ def _encrypt_many(count: int) -> dict[int, bytes]:
 
 def _all_decrypt(blobs: dict[int, bytes]) -> bool:
     for data_key in DataKey.objects.filter(pk__in=blobs):
-        value = data_key.cipher(table="t", row=str(data_key.public_id)).decrypt("f", blobs[data_key.pk])
+        value = crypto.decrypt_value(
+            blobs[data_key.pk], key=data_key.unwrap(), table="t", field="f", row=str(data_key.public_id)
+        )
         assert value is not None and value.startswith("secret-")
     return True
 
@@ -100,4 +102,4 @@ def test_destroyed_key_makes_fields_unreadable() -> None:
     data_key.refresh_from_db()
     assert data_key.wrapped_key is None
     with pytest.raises(crypto.DecryptionError):
-        data_key.cipher(table="t", row=row).decrypt("f", blob)
+        crypto.decrypt_value(blob, key=data_key.unwrap(), table="t", field="f", row=row)

@@ -10,7 +10,7 @@ import pytest
 from crsv import crypto
 from crsv.accounts.models import User
 from crsv.audit.models import AuditEvent
-from survivors.identity import identity_decrypt
+from survivors.identity import SurvivorIdentity
 from survivors.models import Survivor, SurvivorSearchEntry, SurvivorUserObjectPermission
 from survivors.services import survivor_grant
 from tests.survivors.test_api_common import (
@@ -116,7 +116,7 @@ def test_erase_then_no_identifying_value_anywhere(
     assert answers["search by name"].json()["results"] == []
     assert access_events() == 0  # nothing was revealed, so nothing logged
     with pytest.raises(crypto.DecryptionError):
-        identity_decrypt(Survivor.objects.select_related("data_key").get(pk=owned.pk))
+        SurvivorIdentity.of(Survivor.objects.select_related("data_key").get(pk=owned.pk))
     # The former grantee no longer sees the case at all.
     assert as_user(api_client, wpa_other).get(detail_url(owned)).status_code == 404
 

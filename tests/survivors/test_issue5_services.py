@@ -14,10 +14,9 @@ from crsv import crypto
 from crsv.accounts.models import User
 from crsv.audit.models import AuditEvent
 from survivors import selectors
-from survivors.identity import identity_decrypt
+from survivors.identity import SurvivorIdentity
 from survivors.models import Survivor, SurvivorSearchEntry, SurvivorUserObjectPermission
 from survivors.services import (
-    break_glass_reason,
     survivor_break_glass,
     survivor_erase,
     survivor_grant,
@@ -96,7 +95,7 @@ def test_break_glass(case: Survivor, senior_wpa: User) -> None:
         actor=senior_wpa, survivor=case, reason="Survivor called the hotline; urgent safety check"
     )
     assert _identifies(senior_wpa, case)
-    assert break_glass_reason(access).startswith("Survivor called")
+    assert access.reason.startswith("Survivor called")
     assert b"hotline" not in bytes(access.reason_ct)
     assert AuditEvent.objects.filter(action="survivor.break_glass", actor=senior_wpa).exists()
     type(access).objects.filter(pk=access.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -137,7 +136,7 @@ def test_erase(case: Survivor, senior_wpa: User, wpa: User, wpa_other: User) -> 
     assert not SurvivorSearchEntry.objects.filter(survivor=case).exists()
     assert not SurvivorUserObjectPermission.objects.filter(content_object=case).exists()
     with pytest.raises(crypto.DecryptionError):
-        identity_decrypt(case)
+        SurvivorIdentity.of(case)
     assert case.sex == "female" and case.age == 24  # the profile remains
     assert not selectors.survivor_search(user=wpa, name="Esperance Kavira").exists()
     row = selectors.survivor_get(user=wpa, public_id=case.public_id)

@@ -256,9 +256,8 @@ def test_edit_keeps_values_and_logs_access(
     )
     assert response.status_code == 302
     owned.refresh_from_db()
-    from survivors.identity import identity_decrypt
 
-    assert identity_decrypt(owned).name == "New Name"
+    assert owned.name == "New Name"
     assert owned.interview_count == 2
 
 

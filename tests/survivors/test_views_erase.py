@@ -9,9 +9,9 @@ from django.urls import reverse
 from crsv import crypto
 from crsv.accounts.models import User
 from crsv.audit.models import AccessEvent, AuditEvent
-from survivors.identity import identity_decrypt, name_decrypt
+from survivors.identity import SurvivorIdentity
 from survivors.models import BreakGlass, Survivor, SurvivorSearchEntry
-from survivors.services import break_glass_reason, survivor_break_glass, survivor_grant
+from survivors.services import survivor_break_glass, survivor_grant
 from tests.survivors.test_views_grants import (
     NAME,
     OUT_OF_SCOPE,
@@ -113,11 +113,12 @@ def test_erase_then_nothing_identifying_anywhere(
     assert AccessEvent.objects.count() == events_before  # nothing was revealed, so nothing logged
 
     row = Survivor.objects.select_related("data_key").get(pk=owned.pk)
-    for decrypt in (identity_decrypt, name_decrypt):
-        with pytest.raises(crypto.DecryptionError):
-            decrypt(row)
     with pytest.raises(crypto.DecryptionError):
-        break_glass_reason(BreakGlass.objects.select_related("survivor__data_key").get())
+        SurvivorIdentity.of(row)
+    with pytest.raises(crypto.DecryptionError):
+        _ = row.name
+    with pytest.raises(crypto.DecryptionError):
+        _ = BreakGlass.objects.select_related("survivor__data_key").get().reason
 
 
 def test_an_erased_case_offers_nothing_more(owned: Survivor, senior_wpa: User) -> None:

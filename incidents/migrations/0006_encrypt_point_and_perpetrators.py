@@ -1,0 +1,172 @@
+"""Encrypt what a pg_dump still showed in clear (issue 9): the incident's exact point and the
+perpetrators' unit, commander and names.
+
+Every incident gets a data key if it has none (incidents saved without a narrative had none),
+so that every incident's restricted details live under its own key. The point is encrypted
+under it, bound to the incident's row (fields `latitude`, `longitude`); each perpetrator gets a
+public id and its identification is encrypted under its incident's key, bound to its own row.
+An empty value is stored as NULL (as `crsv.crypto.EncryptedField` does). The plain columns are
+dropped; the range of the point, which a CHECK constraint enforced, is now checked by the
+services (the constraint keeps "both or neither").
+
+Backward, the values are decrypted into the plain columns again (the data keys stay).
+"""
+
+import uuid
+
+from django.db import migrations, models
+
+from crsv import crypto
+
+INCIDENT_TABLE = "incidents_incident"
+PERPETRATOR_TABLE = "incidents_perpetrator"
+PERPETRATOR_FIELDS = ("unit", "commander", "names")
+
+
+def _new_key(DataKey):
+    plain = crypto.new_data_key()
+    data_key = DataKey(public_id=uuid.uuid4())
+    data_key.master_key_id, data_key.wrapped_key = crypto.wrap_data_key(plain, owner=str(data_key.public_id))
+    data_key.save()
+    return data_key, plain
+
+
+def _unwrap(data_key):
+    if data_key is None or data_key.wrapped_key is None:
+        raise crypto.DecryptionError("an incident with encrypted details has no live data key")
+    return crypto.unwrap_data_key(
+        data_key.wrapped_key, key_id=data_key.master_key_id, owner=str(data_key.public_id)
+    )
+
+
+def _seal(value, *, key, table, field, row):
+    if value is None or value == "":
+        return None
+    return crypto.encrypt_value(str(value), key=key, table=table, field=field, row=row)
+
+
+def _open(blob, *, key, table, field, row):
+    if blob is None:
+        return None
+    return crypto.decrypt_value(blob, key=key, table=table, field=field, row=row)
+
+
+def encrypt(apps, schema_editor):
+    Incident = apps.get_model("incidents", "Incident")
+    Perpetrator = apps.get_model("incidents", "Perpetrator")
+    DataKey = apps.get_model("keys", "DataKey")
+    keys = {}
+    for incident in Incident.objects.select_related("data_key").iterator(chunk_size=500):
+        if incident.data_key is None:
+            incident.data_key, keys[incident.pk] = _new_key(DataKey)
+        else:
+            keys[incident.pk] = _unwrap(incident.data_key)
+        row = str(incident.public_id)
+        for field in ("latitude", "longitude"):
+            value = getattr(incident, field)
+            setattr(
+                incident,
+                f"{field}_ct",
+                _seal(value, key=keys[incident.pk], table=INCIDENT_TABLE, field=field, row=row),
+            )
+        incident.save(update_fields=["data_key", "latitude_ct", "longitude_ct"])
+    for perpetrator in Perpetrator.objects.iterator(chunk_size=500):
+        perpetrator.public_id = uuid.uuid4()
+        row = str(perpetrator.public_id)
+        key = keys[perpetrator.incident_id]
+        for field in PERPETRATOR_FIELDS:
+            value = getattr(perpetrator, field)
+            setattr(
+                perpetrator,
+                f"{field}_ct",
+                _seal(value, key=key, table=PERPETRATOR_TABLE, field=field, row=row),
+            )
+        perpetrator.save(update_fields=["public_id", *(f"{field}_ct" for field in PERPETRATOR_FIELDS)])
+
+
+def decrypt(apps, schema_editor):
+    Incident = apps.get_model("incidents", "Incident")
+    Perpetrator = apps.get_model("incidents", "Perpetrator")
+    keys = {}
+    for incident in Incident.objects.select_related("data_key").iterator(chunk_size=500):
+        if incident.latitude_ct is None and incident.longitude_ct is None:
+            continue
+        key = keys[incident.pk] = _unwrap(incident.data_key)
+        row = str(incident.public_id)
+        for field in ("latitude", "longitude"):
+            text = _open(
+                getattr(incident, f"{field}_ct"), key=key, table=INCIDENT_TABLE, field=field, row=row
+            )
+            setattr(incident, field, None if text is None else text)
+        incident.save(update_fields=["latitude", "longitude"])
+    for perpetrator in Perpetrator.objects.select_related("incident__data_key").iterator(chunk_size=500):
+        blobs = [getattr(perpetrator, f"{field}_ct") for field in PERPETRATOR_FIELDS]
+        if all(blob is None for blob in blobs):
+            continue
+        key = keys.get(perpetrator.incident_id) or _unwrap(perpetrator.incident.data_key)
+        row = str(perpetrator.public_id)
+        for field, blob in zip(PERPETRATOR_FIELDS, blobs, strict=True):
+            setattr(
+                perpetrator, field, _open(blob, key=key, table=PERPETRATOR_TABLE, field=field, row=row) or ""
+            )
+        perpetrator.save(update_fields=list(PERPETRATOR_FIELDS))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("incidents", "0005_reference_counter_sea_sequence"),
+        ("keys", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(model_name="incident", name="incident_point_complete_and_in_range"),
+        migrations.AddField(
+            model_name="incident",
+            name="latitude_ct",
+            field=models.BinaryField(null=True, verbose_name="exact latitude (encrypted)"),
+        ),
+        migrations.AddField(
+            model_name="incident",
+            name="longitude_ct",
+            field=models.BinaryField(null=True, verbose_name="exact longitude (encrypted)"),
+        ),
+        migrations.AddField(
+            model_name="perpetrator",
+            name="public_id",
+            field=models.UUIDField(editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="perpetrator",
+            name="unit_ct",
+            field=models.BinaryField(null=True, verbose_name="unit (encrypted)"),
+        ),
+        migrations.AddField(
+            model_name="perpetrator",
+            name="commander_ct",
+            field=models.BinaryField(null=True, verbose_name="commander (encrypted)"),
+        ),
+        migrations.AddField(
+            model_name="perpetrator",
+            name="names_ct",
+            field=models.BinaryField(null=True, verbose_name="names (encrypted)"),
+        ),
+        migrations.RunPython(encrypt, decrypt),
+        migrations.AlterField(
+            model_name="perpetrator",
+            name="public_id",
+            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+        ),
+        migrations.RemoveField(model_name="incident", name="latitude"),
+        migrations.RemoveField(model_name="incident", name="longitude"),
+        migrations.RemoveField(model_name="perpetrator", name="unit"),
+        migrations.RemoveField(model_name="perpetrator", name="commander"),
+        migrations.RemoveField(model_name="perpetrator", name="names"),
+        migrations.AddConstraint(
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(latitude_ct__isnull=True, longitude_ct__isnull=True)
+                | models.Q(latitude_ct__isnull=False, longitude_ct__isnull=False),
+                name="incident_point_complete",
+            ),
+        ),
+    ]
