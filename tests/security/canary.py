@@ -20,7 +20,8 @@ from crsv import devenv
 
 
 def _db_hits(canaries: list[str]) -> list[str]:
-    """Every text, bytea and json column of every table of the current database."""
+    """Every text, bytea, json and numeric column of every table of the current database
+    (numeric: an exact coordinate is a canary too)."""
     hits = []
     with connection.cursor() as cursor:
         cursor.execute(
@@ -30,7 +31,9 @@ def _db_hits(canaries: list[str]) -> list[str]:
             JOIN information_schema.tables t
               ON t.table_schema = c.table_schema AND t.table_name = c.table_name
             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-              AND c.data_type IN ('text', 'character varying', 'character', 'bytea', 'json', 'jsonb', 'ARRAY')
+              AND c.data_type IN (
+                'text', 'character varying', 'character', 'bytea', 'json', 'jsonb', 'ARRAY', 'numeric'
+              )
             """
         )
         columns = cursor.fetchall()

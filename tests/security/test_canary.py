@@ -144,3 +144,57 @@ def test_no_narrative_or_reason_leaks(
     captured = capsys.readouterr()
     logs = caplog.text + captured.out + captured.err
     assert leaks(list(marks.values()), logs=logs, pg_log_offset=pg_offset) == []
+
+
+def test_no_perpetrator_identification_point_or_totp_secret_leaks(
+    login: Callable[[User], Client],
+    reporter: User,
+    wpa: User,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What a pg_dump showed in clear before issue 9 (perpetrators' unit, commander and names,
+    the exact point, TOTP secrets) holds canaries, written and shown through the real paths;
+    none may surface in any column of any table, in Redis or in a log."""
+    import base64
+    from decimal import Decimal
+
+    from crsv.accounts import two_factor
+    from incidents import services as incidents
+    from incidents.services.inputs import PerpetratorData, ViolationData
+    from tests.incidents.factories import LocationFactory, complete_fields
+
+    caplog.set_level(logging.DEBUG)
+    pg_offset = pg_log_size()
+    marks = {k: f"CANARY{uuid.uuid4().hex[:12]}{k.upper()}" for k in ("names", "unit", "commander")}
+    # Coordinates are numbers: canaries of seven significant digits no fixture uses.
+    point = {"latitude": Decimal("-3.141592"), "longitude": Decimal("27.182818")}
+    fields = complete_fields(reporter=reporter, location=LocationFactory(), **point)
+    incident = incidents.incident_create(
+        actor=reporter,
+        violations=[ViolationData(form="rape")],
+        perpetrators=[
+            PerpetratorData(
+                category="non_state_armed_group",
+                names=marks["names"],
+                unit=marks["unit"],
+                commander=marks["commander"],
+            )
+        ],
+        **fields,
+    )
+    incident = incidents.incident_submit(actor=reporter, incident=incident)
+    page = login(reporter).get(reverse("incidents:detail", args=[incident.public_id]))
+    assert marks["commander"] in page.content.decode() and "-3.141592" in page.content.decode()
+    # An authenticator enrolled through the page, and one made for the demo.
+    client = Client()
+    client.force_login(wpa)
+    client.get(reverse("accounts:two_factor_setup"))
+    secrets = [two_factor.enrolment_start(user=wpa).bin_key]
+    secrets.append(two_factor.demo_device_ensure(user=reporter).bin_key)
+    secret_texts = [s.hex() for s in secrets] + [base64.b32encode(s).decode().rstrip("=") for s in secrets]
+
+    captured = capsys.readouterr()
+    logs = caplog.text + captured.out + captured.err
+    canaries = [*marks.values(), "3.141592", "27.182818", *secret_texts]
+    assert leaks(canaries, logs=logs, pg_log_offset=pg_offset) == []
