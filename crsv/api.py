@@ -1,16 +1,19 @@
 """What every private API view shares: `Cache-Control: no-store`, Django's exceptions mapped to
-DRF responses, request bodies kept out of error reports, no HEAD. The incidents and survivor
-APIs build on `PrivateAPIView`."""
+DRF responses, request bodies kept out of error reports, no HEAD; and `StrictInput`, the base of
+every input serializer. The incidents and survivor APIs build on `PrivateAPIView`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
-from rest_framework import exceptions
+from django_stubs_ext import StrOrPromise
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -31,6 +34,35 @@ def django_errors(exc: DjangoValidationError, renames: dict[str, str] | None = N
         key = api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else renames.get(field, field)
         errors.setdefault(key, []).extend(messages)
     return errors
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses every key that is not one of its fields, saying why, beside the other errors.
+
+    A typo in a field name is not mistaken for "not given". An app names the keys a client may
+    expect to send and says why it cannot, in `refusals` (key -> message); any other unknown key
+    gets `unknown_message`.
+    """
+
+    unknown_message: ClassVar[StrOrPromise] = _("Unknown field; it cannot be sent.")
+    refusals: ClassVar[Mapping[str, StrOrPromise]] = {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        refused: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
+            refused = {
+                str(key): [str(self.refusals.get(str(key), self.unknown_message))]
+                for key in data
+                if key not in self.fields
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            raise serializers.ValidationError({**detail, **refused}) from exc
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
-from crsv.accounts.roles import Role
+from crsv.accounts.roles import Capability
 
 
 @functools.cache
@@ -35,7 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "language_options": languages,
         "nav": {
-            "incidents": user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA, Role.ANALYST),
-            "survivors": user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA),
+            "incidents": user.can(Capability.SEE_INCIDENTS),
+            "survivors": user.can(Capability.SEE_SURVIVOR_CASES),
         },
     }

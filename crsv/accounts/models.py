@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crsv.accounts.roles import Capability, roles_for
 from crsv.crypto import EncryptedBytes
 
 if TYPE_CHECKING:
@@ -120,6 +121,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and bool(self.role_names() & set(roles))
+
+    def can(self, capability: Capability) -> bool:
+        """Holds a role that allows `capability` (crsv.accounts.roles.CAPABILITIES), and is active."""
+        return self.has_role(*roles_for(capability))
 
     def office_ids(self) -> list[int]:
         cached: list[int] | None = getattr(self, "_office_ids", None)

@@ -1,6 +1,15 @@
-"""The roles (Django groups) and what scope each has; see DESIGN §3."""
+"""The roles (Django groups), what scope each has, and what each may do; see DESIGN §3.
+
+`CAPABILITIES` is the one answer to "which roles may do X": code asks `user.can(Capability.X)`
+(or filters users by `roles_for(Capability.X)`), never a list of roles of its own. Whether a
+user may do X to one record also depends on her scope (offices, mission) and the record's
+state: that is the `permissions.py` of each app, which starts from these capabilities.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
 
 from django.contrib.auth.models import Group
 from django.db import models
@@ -17,8 +26,44 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
 
 
+class Capability(StrEnum):
+    """Something a role allows, whatever the record: the rows of DESIGN §3's table."""
+
+    SEE_INCIDENTS = "see_incidents"  # open the incident list (which rows: the queryset)
+    CREATE_INCIDENT = "create_incident"  # report an incident, and own the ones reported
+    REVIEW_INCIDENTS = "review_incidents"  # review in own scope: every row shows its exact place
+    SEE_SURVIVOR_CASES = "see_survivor_cases"  # open the case list and search
+    REGISTER_SURVIVOR = "register_survivor"  # register a case at intake
+    HOLD_SURVIVOR_CASES = "hold_survivor_cases"  # be the assigned WPA of a case
+    RECEIVE_SURVIVOR_GRANT = "receive_survivor_grant"  # be given access to one case
+    RECORD_CONSENT = "record_consent"  # record a survivor's consent on a case she may edit
+    READ_AUDIT_TRAIL = "read_audit_trail"  # the audit screens of the admin site
+    ENTER_ADMIN_SITE = "enter_admin_site"  # is_staff follows from this, never set by hand
+
+
+_CASE_WORKERS = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
+
+CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
+    Capability.SEE_INCIDENTS: _CASE_WORKERS | {Role.ANALYST},
+    Capability.CREATE_INCIDENT: _CASE_WORKERS,
+    Capability.REVIEW_INCIDENTS: frozenset({Role.WPA, Role.SENIOR_WPA}),
+    Capability.SEE_SURVIVOR_CASES: _CASE_WORKERS,
+    Capability.REGISTER_SURVIVOR: _CASE_WORKERS,
+    Capability.HOLD_SURVIVOR_CASES: frozenset({Role.WPA, Role.SENIOR_WPA}),
+    # Not a senior WPA: she reaches every case of her mission by break-glass instead.
+    Capability.RECEIVE_SURVIVOR_GRANT: frozenset({Role.WPA, Role.REPORTER}),
+    Capability.RECORD_CONSENT: frozenset({Role.WPA, Role.SENIOR_WPA}),
+    Capability.READ_AUDIT_TRAIL: frozenset({Role.AUDITOR}),
+    Capability.ENTER_ADMIN_SITE: frozenset({Role.ADMIN, Role.AUDITOR}),
+}
+
 # These roles see the whole mission of their offices; the others only their own offices.
 MISSION_WIDE_ROLES = frozenset({Role.SENIOR_WPA, Role.ANALYST})
+
+
+def roles_for(capability: Capability) -> frozenset[Role]:
+    """The roles that allow `capability` (to filter users in a query: `groups__name__in=`)."""
+    return CAPABILITIES[capability]
 
 
 def roles_ensure() -> list[Group]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.models import ApiToken, FieldOffice, Membership, User
-from crsv.accounts.roles import Role
+from crsv.accounts.roles import Capability, Role, roles_for
 from crsv.audit.models import AuditEvent
 from crsv.audit.services import audit_record
 
@@ -42,12 +42,6 @@ def api_token_issue(*, user: User, request: HttpRequest | None = None) -> tuple[
     return raw, token
 
 
-@transaction.atomic
-def membership_ensure(*, user: User, field_office: FieldOffice) -> Membership:
-    membership, _ = Membership.objects.get_or_create(user=user, field_office=field_office)
-    return membership
-
-
 def user_credentials_end(*, user: User) -> int:
     """End every session and every API token of `user`, on their next request.
 
@@ -65,7 +59,7 @@ def user_credentials_end(*, user: User) -> int:
 # --- Users' access: the one way to change who may do what, and where ---------------------------
 
 # Roles whose holders may enter the Django admin site (is_staff follows from these, never by hand).
-STAFF_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
+STAFF_ROLES = roles_for(Capability.ENTER_ADMIN_SITE)
 # What the admin site may change on a user besides access: never a flag, a password or a secret.
 PROFILE_FIELDS = ("username", "first_name", "last_name", "email")
 

@@ -19,9 +19,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from crsv.accounts import lockout, two_factor
-from crsv.accounts.roles import Role, role_label
-from crsv.http import AuthenticatedHttpRequest
-from survivors.selectors import BREAK_GLASS_RECENT_LIMIT, break_glass_reasons_reveal, break_glass_recent
+from crsv.accounts.http import AuthenticatedHttpRequest
+from crsv.accounts.roles import role_label
+from crsv.registry import home_panels
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -51,22 +51,17 @@ class LogoutView(auth_views.LogoutView):
 
 @never_cache
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Roles and offices; for a senior WPA, the break-glass openings of the other senior WPAs
-    of her missions (the reasons are read for her, and logged, on every visit)."""
+    """Roles and offices, then the panels the apps register (crsv.registry) that are for this
+    user: e.g. a senior WPA's recent break-glass openings, from survivors."""
     user = request.user
     roles = sorted(role_label(name) for name in user.role_names())
     offices = list(user.offices())
-    show_break_glass = user.has_role(Role.SENIOR_WPA)
-    context: dict[str, object] = {"roles": roles, "offices": offices, "show_break_glass": show_break_glass}
-    if show_break_glass:
-        recent = list(break_glass_recent(user=user)[: BREAK_GLASS_RECENT_LIMIT + 1])
-        shown = recent[:BREAK_GLASS_RECENT_LIMIT]
-        reasons = break_glass_reasons_reveal(user=user, accesses=shown, request=request)
-        context |= {
-            "break_glass": [(access, reasons.get(access.pk)) for access in shown],
-            "break_glass_more": len(recent) > BREAK_GLASS_RECENT_LIMIT,
-        }
-    return render(request, "home.html", context)
+    panels = [
+        (panel.template_name, panel_context)
+        for panel in home_panels.values()
+        if (panel_context := panel.context(request)) is not None
+    ]
+    return render(request, "home.html", {"roles": roles, "offices": offices, "panels": panels})
 
 
 def _next_url(request: HttpRequest) -> str:

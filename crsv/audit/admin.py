@@ -11,13 +11,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from crsv.accounts.roles import Role
+from crsv.accounts.roles import Capability
 from crsv.audit.models import AccessEvent, AuditEvent
 
 
 def _is_auditor(request: HttpRequest) -> bool:
     user: Any = request.user
-    return bool(user.is_authenticated and user.has_role(Role.AUDITOR))
+    return bool(user.is_authenticated and user.can(Capability.READ_AUDIT_TRAIL))
 
 
 class _AuditorReadOnlyAdmin(admin.ModelAdmin[Any]):

@@ -1,6 +1,7 @@
 """API routes for incidents: /api/v1/incidents/... (public ids only).
 
-The reference data (/api/v1/locations/, /api/v1/parties/) is routed in `crsv/urls.py`.
+The lists incidents are filed against (/api/v1/locations/, /api/v1/parties/) are in
+`location_party_urls.py`.
 """
 
 from __future__ import annotations

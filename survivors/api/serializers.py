@@ -23,7 +23,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 
 from crsv.accounts.models import FieldOffice
-from incidents.api.serializers.fields import StrictInput
+from crsv.api import StrictInput
 from incidents.models import Incident
 from survivors import permissions
 from survivors.consent import consent_status
@@ -60,8 +60,8 @@ class DateOfBirth(serializers.CharField):
 
 
 class SurvivorStrictInput(StrictInput):
-    """The incidents API's `StrictInput` (unknown keys are refused with a 400 that says why),
-    with the reasons of the survivor-cases API."""
+    """`StrictInput` (crsv.api: unknown keys are refused with a 400 that says why), with the
+    reasons of the survivor-cases API."""
 
     refusals: ClassVar[Mapping[str, StrOrPromise]] = {
         **dict.fromkeys(

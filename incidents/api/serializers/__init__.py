@@ -5,7 +5,7 @@ names) are **absent** from a response for a user who may not see them: the key i
 set to null. Their schema fields are therefore not `required`, and say so. The location is
 always present, coarsened to admin level 2 for those who may not see the exact place.
 
-Inputs refuse what they do not know (see `StrictInput`): derived fields (reporting delay band,
+Inputs refuse what they do not know (see `IncidentStrictInput`): derived fields (reporting delay band,
 GBVIMS type, SEA flag, late verification) and workflow fields (status, verification, reference,
 assignee) get a 400 that says why, instead of being silently ignored.
 
@@ -14,7 +14,7 @@ No error message repeats the value sent: error bodies end up in proxies' and cli
 
 from __future__ import annotations
 
-from incidents.api.serializers.fields import DERIVED_FIELDS, WORKFLOW_FIELDS, Choice, StrictInput
+from incidents.api.serializers.fields import DERIVED_FIELDS, WORKFLOW_FIELDS, Choice, IncidentStrictInput
 from incidents.api.serializers.inputs import (
     ACTION_FIELDS,
     IncidentCreateInput,
@@ -57,6 +57,7 @@ __all__ = [
     "IncidentLocationOutput",
     "IncidentPageOutput",
     "IncidentPermissionsOutput",
+    "IncidentStrictInput",
     "IncidentUpdateInput",
     "LocationListQuery",
     "LocationOutput",
@@ -65,7 +66,6 @@ __all__ = [
     "PartyOutput",
     "PerpetratorInput",
     "PerpetratorOutput",
-    "StrictInput",
     "TransitionInput",
     "ViolationInput",
     "ViolationOutput",

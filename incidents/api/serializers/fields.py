@@ -1,6 +1,6 @@
 """The building blocks of the incidents API's serializers: choices that do not echo the value
 sent and are named enums in the schema, UTC timestamps, restricted fields that leave their key
-out when the user may not see them, and `StrictInput`, which refuses unknown keys."""
+out when the user may not see them, and `IncidentStrictInput`, which refuses unknown keys."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django_stubs_ext import StrOrPromise
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField
 
+from crsv.api import StrictInput
 from incidents.models import Incident, Perpetrator
 
 
@@ -123,34 +124,14 @@ WORKFLOW_FIELDS = frozenset(
 )
 
 
-class StrictInput(serializers.Serializer):
-    """Refuses every key that is not one of its fields, saying why, beside the other errors.
+class IncidentStrictInput(StrictInput):
+    """`StrictInput` (crsv.api: unknown keys are refused with a 400 that says why), with the
+    reasons of the incidents API: a client that sends `status` or `is_sea` learns at once that
+    it cannot set them."""
 
-    A client that sends `status` or `is_sea` learns at once that it cannot set them; a typo
-    in a field name is not mistaken for "not given".
-    """
-
-    unknown_message: ClassVar[StrOrPromise] = _("Unknown field; it cannot be sent.")
     refusals: ClassVar[Mapping[str, StrOrPromise]] = {
         **dict.fromkeys(DERIVED_FIELDS, _("Derived from the other fields; it cannot be sent.")),
         **dict.fromkeys(
             WORKFLOW_FIELDS, _("Set by the workflow (POST .../transitions/); it cannot be sent.")
         ),
     }
-
-    def to_internal_value(self, data: Any) -> Any:
-        refused: dict[str, list[str]] = {}
-        if isinstance(data, Mapping):
-            refused = {
-                str(key): [str(self.refusals.get(str(key), self.unknown_message))]
-                for key in data
-                if key not in self.fields
-            }
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-            raise serializers.ValidationError({**detail, **refused}) from exc
-        if refused:
-            raise serializers.ValidationError(refused)
-        return value

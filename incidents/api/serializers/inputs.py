@@ -13,7 +13,7 @@ from rest_framework.fields import Field
 
 from crsv.accounts.models import FieldOffice, User
 from incidents import selectors
-from incidents.api.serializers.fields import Choice, StrictInput, add_field
+from incidents.api.serializers.fields import Choice, IncidentStrictInput, add_field
 from incidents.models import (
     VERIFICATION_OUTCOMES,
     Incident,
@@ -34,11 +34,11 @@ from incidents.services.limits import (
 )
 
 
-class ViolationInput(StrictInput):
+class ViolationInput(IncidentStrictInput):
     form = Choice(Violation.Form.choices, enum_name="ViolationForm")
 
 
-class PerpetratorInput(StrictInput):
+class PerpetratorInput(IncidentStrictInput):
     category = Choice(Perpetrator.Category.choices, enum_name="PerpetratorCategory")
     count = serializers.IntegerField(
         min_value=1,
@@ -89,7 +89,7 @@ COORDINATE: dict[str, Any] = {"max_digits": 9, "decimal_places": 6, "allow_null"
 
 
 # The fields of `incidents.services.IncidentFields` (a test keeps them the same).
-class IncidentInput(StrictInput):
+class IncidentInput(IncidentStrictInput):
     """The fields a reporter types, plus the violations and perpetrators. A list sent replaces
     the incident's rows; a field not sent is left alone (on creation: empty or its default). A
     draft may be incomplete; submitting needs it complete."""
@@ -170,7 +170,7 @@ class IncidentUpdateInput(IncidentInput):
     """PATCH /incidents/{id}/: only what is sent changes."""
 
     refusals: ClassVar[Mapping[str, StrOrPromise]] = {
-        **StrictInput.refusals,
+        **IncidentStrictInput.refusals,
         "field_office": _("The field office cannot be changed once the incident is logged."),
     }
 
@@ -184,7 +184,7 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class TransitionInput(StrictInput):
+class TransitionInput(IncidentStrictInput):
     """POST /incidents/{id}/transitions/: one workflow action, with what that action needs."""
 
     action = Choice(

@@ -12,14 +12,14 @@ from rest_framework.fields import Field
 
 from crsv.accounts.models import FieldOffice, User
 from incidents import selectors
-from incidents.api.serializers.fields import Choice, Choices, StrictInput
+from incidents.api.serializers.fields import Choice, Choices, IncidentStrictInput
 from incidents.models import Incident, Location, PartyToConflict, Perpetrator, Violation
 from incidents.selectors import ORDERINGS, IncidentFilters
 
 RESTRICTED_FIELDS = frozenset({"narrative", "latitude", "longitude", "unit", "commander", "names"})
 
 
-class IncidentListQuery(StrictInput):
+class IncidentListQuery(IncidentStrictInput):
     """The list's query parameters: the filters of `selectors.IncidentFilters`, the ordering and
     the cursor. Unknown parameters are refused (400), and restricted fields say so."""
 
@@ -97,7 +97,7 @@ class IncidentListQuery(StrictInput):
         )
 
 
-class LocationListQuery(StrictInput):
+class LocationListQuery(IncidentStrictInput):
     unknown_message = _("Not a filter of this list.")
 
     admin_level = serializers.IntegerField(

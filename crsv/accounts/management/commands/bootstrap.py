@@ -1,4 +1,5 @@
-"""`manage.py bootstrap [--demo]`: roles and their permissions; with --demo, demo data."""
+"""`manage.py bootstrap [--demo]`: roles and their permissions; with --demo, demo data (the
+platform's mission, offices and users, then what each app registered in crsv.registry)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from django.db import transaction
 
 from crsv.accounts import two_factor
 from crsv.accounts.models import FieldOffice, Membership, Mission, User
-from crsv.accounts.roles import Role, roles_ensure
+from crsv.accounts.roles import Capability, Role, roles_ensure, roles_for
 from crsv.accounts.services import user_admin_designate
-from incidents.demo import EXTRA_USERS as DEMO_INCIDENT_USERS
-from incidents.demo import incidents_demo_ensure
+from crsv.registry import demo_data
 
 # Model-level permissions for the Django admin only; records are scoped by visible_to(user). The
 # user, role and audit screens are further limited by role in their ModelAdmins (only the admin
@@ -128,16 +128,18 @@ class Command(BaseCommand):
             )
             if created or not user.check_password(password):
                 user.set_password(password)
-            user.is_staff = role in (Role.ADMIN, Role.AUDITOR)  # Django admin access only
+            user.is_staff = role in roles_for(Capability.ENTER_ADMIN_SITE)  # Django admin access only
             user.save()
             user.groups.add(Group.objects.get(name=role))
             Membership.objects.get_or_create(user=user, field_office=offices[office])
         self.stdout.write(f"demo: mission {mission.code}, {len(offices)} offices, {len(DEMO_USERS)} users")
-        loaded = incidents_demo_ensure()
-        self.stdout.write(f"demo incidents: {loaded} created" if loaded else "demo incidents: present")
+        usernames = [u[0] for u in DEMO_USERS]
+        for demo in demo_data.values():  # each app's demo records (crsv.registry)
+            loaded = demo.ensure()
+            self.stdout.write(f"demo {demo.name}: " + (f"{loaded} created" if loaded else "present"))
+            usernames += demo.usernames
         # Development only (this command refuses --demo elsewhere): the demo users' authenticators,
         # to add to an app by URI, or to compute codes with `oathtool --totp -b <secret>`.
         self.stdout.write("demo two-factor authenticators (otpauth URIs):")
-        usernames = [u[0] for u in DEMO_USERS] + [u[0] for u in DEMO_INCIDENT_USERS]
         for user in User.objects.filter(username__in=usernames).order_by("username"):
             self.stdout.write(f"  {user.username:<15} {two_factor.demo_device_ensure(user=user).config_url}")

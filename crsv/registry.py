@@ -1,0 +1,52 @@
+"""What the apps add to the platform's pages and commands, registered from their AppConfig.ready().
+
+The platform (`crsv/`) imports no app (an import-linter contract in pyproject.toml checks it): the
+home page shows the panels registered here, and `manage.py bootstrap --demo` loads the demo data
+registered here. Each app's URLs are included by dotted path in `crsv/urls.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A section of the home page, below the user's roles and offices.
+
+    `context(request)` returns the template's `panel` variable, or None when the section is not
+    for this user (then the template is not rendered at all).
+    """
+
+    name: str
+    template_name: str
+    context: Callable[[HttpRequest], Mapping[str, object] | None]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Demo records an app adds in development (`bootstrap --demo`, after the demo users).
+
+    `ensure()` creates what is missing and returns how many records it created (0: present);
+    `usernames` are the demo users it adds, whose authenticators bootstrap prints.
+    """
+
+    name: str
+    ensure: Callable[[], int]
+    usernames: Sequence[str] = ()
+
+
+# Keyed by name, so that registering twice (ready() run again) replaces rather than repeats.
+home_panels: dict[str, HomePanel] = {}
+demo_data: dict[str, DemoData] = {}
+
+
+def home_panel_register(panel: HomePanel) -> None:
+    home_panels[panel.name] = panel
+
+
+def demo_data_register(demo: DemoData) -> None:
+    demo_data[demo.name] = demo
