@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 
-from crsv.accounts.roles import Role
+from crsv.accounts.roles import Capability, Role
 
 if TYPE_CHECKING:
     from survivors.models import Survivor  # noqa: F401  (named in the QuerySet's type parameter)
@@ -38,36 +38,64 @@ def identifying_access_q(user: Any) -> Q:
     Expiry is compared with the database's clock on every request, so a revocation or an
     expiry takes effect on the very next request.
     """
-    from survivors.models import BreakGlass, Survivor, SurvivorUserObjectPermission
+    from survivors.models import Survivor
+
+    missions = list(user.mission_ids())
+    on_case, case_ids = identifying_sources(user)
+    sources = [Survivor.objects.filter(q).order_by().values("id") for q in on_case] + case_ids
+    if not sources:
+        return Q()  # callers read an empty Q as "none" (see `visible_to`)
+    first, *others = sources
+    return Q(mission_id__in=missions) & Q(id__in=first.union(*others, all=True))
+
+
+def identifying_sources(user: Any) -> tuple[list[Q], list[models.QuerySet[Any, Any]]]:
+    """The sources of `identifying_access_q`, before the mission bound: conditions on the case
+    row (assigned to her, registered by her) and case-id subqueries (live grants, live
+    break-glass). The one statement of who may identify a case; `identifying_access_q` and
+    `identifying_arms` are two shapes of it."""
+    from survivors.models import BreakGlass, SurvivorUserObjectPermission
 
     missions = list(user.mission_ids())
     senior = user.has_role(Role.SENIOR_WPA)
     # Her own cases (assigned, registered): the office for a WPA or a reporter, the mission for
     # a senior WPA (she registers and holds cases in any office of her missions).
     own_scope = Q(mission_id__in=missions) if senior else Q(field_office_id__in=list(user.office_ids()))
-    sources: list[models.QuerySet[Any, Any]] = []
-    if missions:  # no membership at all: no source can match
-        if user.has_role(Role.WPA, Role.SENIOR_WPA):
-            sources.append(Survivor.objects.filter(own_scope, assigned_wpa=user).order_by().values("id"))
-        if user.has_role(Role.REPORTER, Role.WPA, Role.SENIOR_WPA):
-            sources.append(
-                Survivor.objects.filter(own_scope, registered_by=user, assigned_wpa__isnull=True)
-                .order_by()
-                .values("id")
-            )
-            # The grant's mission bound is the outer `mission_id IN` below: checked on the case
-            # rows fetched anyway, so this arm stays a read of the grants' user index alone.
-            live_grants = SurvivorUserObjectPermission.objects.filter(
-                Q(expires_at__isnull=True) | Q(expires_at__gt=Now()), user=user
-            )
-            sources.append(live_grants.order_by().values("content_object_id"))
-        if senior:
-            live_break_glass = BreakGlass.objects.filter(user=user, expires_at__gt=Now())
-            sources.append(live_break_glass.order_by().values("survivor_id"))
-    if not sources:
-        return Q()  # callers read an empty Q as "none" (see `visible_to`)
-    first, *others = sources
-    return Q(mission_id__in=missions) & Q(id__in=first.union(*others, all=True))
+    on_case: list[Q] = []
+    case_ids: list[models.QuerySet[Any, Any]] = []
+    if not missions:  # no membership at all: no source can match
+        return on_case, case_ids
+    if user.can(Capability.HOLD_SURVIVOR_CASES):
+        on_case.append(own_scope & Q(assigned_wpa=user))
+    if user.can(Capability.SEE_SURVIVOR_CASES):
+        on_case.append(own_scope & Q(registered_by=user, assigned_wpa__isnull=True))
+        # The grant's mission bound is the outer `mission_id IN` of `identifying_access_q`:
+        # checked on the case rows fetched anyway, so this arm stays a read of the grants'
+        # user index alone.
+        live_grants = SurvivorUserObjectPermission.objects.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=Now()), user=user
+        )
+        case_ids.append(live_grants.order_by().values("content_object_id"))
+    if senior:
+        live_break_glass = BreakGlass.objects.filter(user=user, expires_at__gt=Now())
+        case_ids.append(live_break_glass.order_by().values("survivor_id"))
+    return on_case, case_ids
+
+
+def identifying_arms(user: Any) -> list[SurvivorQuerySet]:
+    """`identifying_access_q` as one case queryset per source, each bounded by her missions.
+
+    For a newest-first page: each arm can be read in order through its own index (assignee,
+    registrar: `survivor_*_recent`) and cut at the page size, and the page is the newest of
+    the arms' heads. The single semi-join of `identifying_access_q` has to fetch every case she
+    may read (1,000 for the benchmark WPA) before it can sort them."""
+    from survivors.models import Survivor
+
+    if not user.is_authenticated or not user.is_active:
+        return []
+    on_case, case_ids = identifying_sources(user)
+    bounded = Survivor.objects.filter(mission_id__in=list(user.mission_ids()))
+    return [bounded.filter(q) for q in on_case] + [bounded.filter(id__in=ids) for ids in case_ids]
 
 
 class SurvivorQuerySet(models.QuerySet["Survivor"]):

@@ -1,12 +1,6 @@
-"""Serializers of the survivor-cases API: one input and one output serializer per operation.
-
-Output serializers never read an identifying value from the model. Those values reach them in
-the serializer context, already decrypted *and logged* by `survivors.selectors.*_reveal`; a
-value that was not revealed is left out of the response (the key is absent, not null), so a
-response can hold no more than what the access log says it showed.
-
-No error message echoes the value sent: error bodies end up in proxies' and clients' logs.
-"""
+"""Input serializers of the survivor-cases API: one per operation, explicit fields; an
+unknown key is refused (400), never ignored. No error message echoes the value sent: error
+bodies end up in proxies' and clients' logs."""
 
 from __future__ import annotations
 
@@ -18,18 +12,14 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import SkipField
 
-from crsv.accounts.models import FieldOffice
+from crsv.accounts.models import FieldOffice, User
 from crsv.api import StrictInput
 from incidents.models import Incident
 from survivors import permissions
-from survivors.consent import consent_status
-from survivors.identity import SurvivorIdentity
-from survivors.models import ENCRYPTED_FIELDS, Consent, ConsentText, ErasureReason, Survivor
-from survivors.selectors import AccessWhy, AssignmentFilter
+from survivors.models import Consent, ConsentText, ErasureReason, Survivor
+from survivors.selectors import AssignmentFilter
 from survivors.validation import (
     AGE_MAX,
     IDENTITY_MAX_LENGTHS,
@@ -72,34 +62,6 @@ class SurvivorStrictInput(StrictInput):
         "erased_at": _("Set by erasure (POST .../erase/); it cannot be sent."),
         "incidents": _("Incidents are linked from the case page; they cannot be sent here."),
     }
-
-
-class RevealedName(serializers.CharField):
-    """A list row's name, from `context["names"]` (pk → name, from `survivor_names_reveal`)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def get_attribute(self, instance: Survivor) -> str:
-        names: dict[int, str] = self.context["names"]
-        if instance.pk not in names:
-            raise SkipField  # not revealed to this user: the key stays out of the row
-        return names[instance.pk]
-
-
-class RevealedIdentityValue(serializers.CharField):
-    """One identifying field, from `context["identity"]` (from `survivor_reveal`, or None)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def get_attribute(self, instance: Survivor) -> str:
-        identity: SurvivorIdentity | None = self.context["identity"]
-        if identity is None:
-            raise SkipField
-        assert self.field_name in ENCRYPTED_FIELDS  # bound under one of their names
-        value: str = getattr(identity, self.field_name)
-        return value
 
 
 # --- survivor cases: input -------------------------------------------------------------------
@@ -258,158 +220,12 @@ class SurvivorAssignInput(SurvivorStrictInput):
         max_length=150, help_text="Username of a WPA of the case's field office."
     )
 
-
-# --- survivor cases: output ------------------------------------------------------------------
-
-
-class SurvivorSummaryOutput(serializers.Serializer):
-    """The non-identifying part of a case: what a senior WPA sees of every case of her mission."""
-
-    public_id = serializers.UUIDField()
-    code = serializers.CharField(help_text="Pseudonymous case code.")
-    field_office = serializers.CharField(source="field_office.code")
-    sex = serializers.ChoiceField(choices=Survivor.Sex.choices)
-    age = serializers.IntegerField(allow_null=True)
-    age_band = serializers.ChoiceField(choices=Survivor.AgeBand.choices)
-    disability = serializers.ChoiceField(choices=Survivor.Disability.choices)
-    displacement_status = serializers.ChoiceField(choices=Survivor.Displacement.choices)
-    interview_count = serializers.IntegerField()
-    do_not_reinterview = serializers.BooleanField()
-    assigned_wpa = serializers.CharField(source="assigned_wpa.username", allow_null=True)
-    is_erased = serializers.BooleanField()
-    created_at = serializers.DateTimeField()
-
-
-class SurvivorListItemOutput(SurvivorSummaryOutput):
-    """A row of the case list. Needs `context["names"]` (from `survivor_names_reveal`)."""
-
-    identifying = serializers.SerializerMethodField(
-        help_text="True when this row carries the survivor's name (you may identify the survivor "
-        "and the case is not erased)."
-    )
-    name = RevealedName(help_text="Present only when `identifying` is true; the key is absent otherwise.")
-
-    def get_identifying(self, survivor: Survivor) -> bool:
-        return survivor.pk in self.context["names"]
-
-
-class SurvivorPageOutput(serializers.Serializer):
-    next = serializers.CharField(
-        allow_null=True, help_text="Pass as `?cursor=` for the next (older) page; null on the last page."
-    )
-    results = SurvivorListItemOutput(many=True)
-
-
-class LinkedIncidentOutput(serializers.Serializer):
-    public_id = serializers.UUIDField()
-    reference = serializers.CharField(allow_null=True, help_text="Null while the incident is a draft.")
-
-
-class RevealedIncidents(serializers.ListField):
-    """The case's incidents the user can see, from `context["incidents"]` (None: not shown)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=LinkedIncidentOutput(), required=False, **kwargs)
-
-    def get_attribute(self, instance: Survivor) -> list[Incident]:
-        incidents: list[Incident] | None = self.context["incidents"]
-        if incidents is None:
-            raise SkipField
-        return incidents
-
-
-_REVEALED = "Present only when `identifying` is true; the key is absent otherwise."
-
-
-class SurvivorDetailOutput(SurvivorSummaryOutput):
-    """One case. Needs `context["identity"]` (from `survivor_reveal`, or None) and
-    `context["incidents"]` (a list, or None when the identifying part is not shown)."""
-
-    identifying = serializers.SerializerMethodField(
-        help_text="True when this response carries the identifying fields and linked incidents."
-    )
-    name = RevealedIdentityValue(help_text=_REVEALED)
-    date_of_birth = RevealedIdentityValue(help_text=f"YYYY-MM-DD or empty. {_REVEALED}")
-    phone = RevealedIdentityValue(help_text=_REVEALED)
-    address = RevealedIdentityValue(help_text=_REVEALED)
-    caregiver = RevealedIdentityValue(help_text=_REVEALED)
-    safe_contact_method = RevealedIdentityValue(help_text=_REVEALED)
-    safe_contact_times = RevealedIdentityValue(help_text=_REVEALED)
-    notes = RevealedIdentityValue(help_text=_REVEALED)
-    incidents = RevealedIncidents(help_text=_REVEALED)
-
-    def get_identifying(self, survivor: Survivor) -> bool:
-        return self.context["identity"] is not None
-
-
-# --- consent ledger --------------------------------------------------------------------------
-
-
-class ConsentTextRefOutput(serializers.Serializer):
-    version = serializers.CharField()
-    language = serializers.CharField()
-
-
-class ConsentEntryOutput(serializers.Serializer):
-    """One ledger entry: a grant, or the withdrawal of one (`withdraws`)."""
-
-    public_id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=Consent.Kind.choices)
-    purpose = serializers.ChoiceField(choices=Consent.Purpose.choices)
-    service_type = serializers.CharField(help_text="A service type for a referral consent; empty otherwise.")
-    organisation = serializers.CharField(
-        help_text="For a consent to share identifiable data; empty otherwise."
-    )
-    given_by = serializers.CharField(help_text="`survivor` or `caregiver`; empty for a withdrawal.")
-    child_assent = serializers.BooleanField()
-    method = serializers.CharField(help_text="`written`, `oral` or `oral_witnessed`; empty for a withdrawal.")
-    explained_in = serializers.CharField(help_text="Language code; empty for a withdrawal.")
-    consent_text = ConsentTextRefOutput(allow_null=True, help_text="Null for a withdrawal.")
-    given_at = serializers.DateTimeField(help_text="When given (a withdrawal: when withdrawn).")
-    expires_at = serializers.DateTimeField(allow_null=True)
-    withdraws = serializers.UUIDField(
-        source="withdraws.public_id", allow_null=True, help_text="For a withdrawal: the grant it ends."
-    )
-    status = serializers.SerializerMethodField()
-    recorded_by = serializers.CharField(source="recorded_by.username")
-
-    @extend_schema_field(
-        serializers.ChoiceField(
-            choices=["active", "expired", "withdrawn", "not_yet"],
-            allow_null=True,
-            help_text="For a grant, now; null for a withdrawal.",
-        )
-    )
-    def get_status(self, consent: Consent) -> str | None:
-        if consent.kind != Consent.Kind.GRANT:
-            return None
-        return consent_status(consent)
-
-
-class ConsentLedgerOutput(serializers.Serializer):
-    results = ConsentEntryOutput(many=True)
-
-
-# --- who has access: grants, break-glass; erasure; search ------------------------------------
-
-
-class AccessEntryOutput(serializers.Serializer):
-    """One person who may read the case's identifying fields now, and why."""
-
-    user = serializers.CharField(source="user.username")
-    display_name = serializers.CharField(source="user.display_name")
-    why = serializers.ChoiceField(choices=AccessWhy.choices)
-    granted_by = serializers.CharField(
-        source="granted_by.username", allow_null=True, help_text="For a grant: who gave it; null otherwise."
-    )
-    since = serializers.DateTimeField(allow_null=True, help_text="Null for the assigned WPA.")
-    until = serializers.DateTimeField(
-        allow_null=True, help_text="When the access ends; null for no expiry (or while assigned)."
-    )
-
-
-class CaseAccessOutput(serializers.Serializer):
-    results = AccessEntryOutput(many=True)
+    def validate_assignee(self, username: str) -> User:
+        """The active user of that name (`survivor_assign` decides whether she may hold the case)."""
+        assignee = User.objects.filter(username=username, is_active=True).first()
+        if assignee is None:
+            raise serializers.ValidationError(gettext("Choose a WPA of the case's field office."))
+        return assignee
 
 
 class GrantInput(SurvivorStrictInput):
@@ -424,12 +240,14 @@ class GrantInput(SurvivorStrictInput):
         "to the same person replaces the expiry.",
     )
 
-
-class GrantOutput(serializers.Serializer):
-    grantee = serializers.CharField(source="user.username")
-    granted_by = serializers.CharField(source="granted_by.username")
-    granted_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField(allow_null=True, help_text="Null: no expiry.")
+    def validate_grantee(self, username: str) -> User:
+        """One of `context["candidates"]` (`survivor_grant_candidates`; the service checks again)."""
+        grantee = self.context["candidates"].filter(username=username).first()
+        if grantee is None:
+            raise serializers.ValidationError(
+                gettext("Choose an active WPA or reporter of the case's mission.")
+            )
+        return grantee
 
 
 class BreakGlassInput(SurvivorStrictInput):
@@ -439,14 +257,6 @@ class BreakGlassInput(SurvivorStrictInput):
         help_text="Why you must identify the survivor now (at least 10 characters). Stored encrypted; "
         "shown to the other senior WPAs of the mission.",
     )
-
-
-class BreakGlassOutput(serializers.Serializer):
-    """The opening (never its reason: nothing typed is echoed)."""
-
-    public_id = serializers.UUIDField()
-    opened_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField(help_text="The case closes to you again at this time.")
 
 
 class EraseInput(SurvivorStrictInput):
@@ -479,9 +289,3 @@ class SearchInput(SurvivorStrictInput):
         if len(filled) != 1:
             raise serializers.ValidationError(gettext("Send exactly one of: code, name, phone."))
         return attrs
-
-
-class SearchOutput(serializers.Serializer):
-    """Matches, newest first. Needs `context["names"]` (from `survivor_names_reveal`)."""
-
-    results = SurvivorListItemOutput(many=True)
