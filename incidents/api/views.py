@@ -3,8 +3,8 @@
 Thin views: a selector resolves the incident (out of scope: 404) and reads what is shown
 (the narrative only through `selectors.incident_narrative`, the history only through
 `selectors.incident_history`); a service writes and says 403, 409 or 400 (see `base.py`).
-The list GET is the fast path of `listing.py`, still behind DRF's authentication and
-permissions, written with orjson.
+The list GET renders `incidents.listing.incident_page` (typed rows, already redacted), still
+behind DRF's authentication and permissions, written with orjson.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crsv.accounts.models import User
-from incidents import permissions, selectors, services
-from incidents.api import listing, pagination
+from crsv.pagination import BadCursor, Keyset, cursor_error, keyset_page
+from incidents import listing, permissions, selectors, services
 from incidents.api import schema as _schema  # noqa: F401  (registers the OpenAPI enum names)
 from incidents.api import serializers as s
 from incidents.api.base import (
@@ -43,7 +43,7 @@ from incidents.api.base import (
     actor,
     http_request,
 )
-from incidents.models import Incident
+from incidents.models import Incident, Location
 from incidents.selectors import IncidentFilters
 from incidents.services import PerpetratorData, ViolationData
 from incidents.workflow import Action, transition_require
@@ -55,6 +55,12 @@ _RESTRICTED_NOTE = (
     "`commander` and `names`) are absent from the body (the keys are left out, not null) when you "
     "may not see them; the location is then coarsened to admin level 2."
 )
+
+
+# A list item for a user who sees no references.
+_ITEM_WITHOUT_REFERENCE = tuple(name for name in listing.ROW_FIELDS if name != "reference")
+# The locations' pages, by p-code.
+_LOCATIONS_BY_PCODE = Keyset.of(Location, ["pcode"])
 
 
 def _json(body: Any) -> HttpResponse:
@@ -115,18 +121,14 @@ class IncidentCollectionView(IncidentAPIView):
             cursor = query.validated_data.get("cursor")
         else:  # nothing to validate: IncidentListQuery's defaults (a test keeps them in step)
             filters, ordering, cursor = IncidentFilters(), s.IncidentListQuery.DEFAULT_ORDERING, None
-        start_after = pagination.cursor_decode(cursor, ordering=ordering) if cursor else None
         page = listing.incident_page(
-            user=user,
-            filters=filters,
-            ordering=ordering,
-            start_after=start_after,
-            size=listing.PAGE_SIZE,
+            user=user, filters=filters, ordering=ordering, cursor=cursor, size=listing.PAGE_SIZE
         )
-        next_link = None
-        if page.next is not None:
-            next_link = _next_link(request, pagination.cursor_encode(ordering, page.next))
-        return _json({"next": next_link, "results": page.results})
+        next_link = _next_link(request, page.next_cursor) if page.next_cursor else None
+        rows: list[Any] = page.rows  # orjson writes the rows' dataclasses as they are
+        if not page.shows_references:  # as IncidentListItemOutput: the key is absent
+            rows = [{name: getattr(row, name) for name in _ITEM_WITHOUT_REFERENCE} for row in page.rows]
+        return _json({"next": next_link, "results": rows})
 
     @extend_schema(
         operation_id="incidents_create",
@@ -353,14 +355,14 @@ class LocationListView(IncidentAPIView):
         rows = selectors.location_list(
             user=user, parent=values.get("parent"), admin_level=values.get("admin_level")
         )
-        if values.get("cursor"):
-            rows = rows.filter(pcode__gt=pagination.pcode_cursor_decode(values["cursor"]))
-        locations = list(rows[: LOCATION_PAGE_SIZE + 1])
-        next_link = None
-        if len(locations) > LOCATION_PAGE_SIZE:
-            del locations[LOCATION_PAGE_SIZE:]
-            next_link = _next_link(request, pagination.pcode_cursor_encode(locations[-1].pcode))
-        return Response(s.LocationPageOutput({"next": next_link, "results": locations}).data)
+        try:
+            page = keyset_page(
+                rows, cursor=values.get("cursor"), size=LOCATION_PAGE_SIZE, keyset=_LOCATIONS_BY_PCODE
+            )
+        except BadCursor as error:
+            raise cursor_error() from error
+        next_link = _next_link(request, page.next_cursor) if page.next_cursor else None
+        return Response(s.LocationPageOutput({"next": next_link, "results": page.rows}).data)
 
 
 class PartyListView(IncidentAPIView):

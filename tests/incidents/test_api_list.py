@@ -18,8 +18,7 @@ from rest_framework.renderers import JSONRenderer
 
 from crsv.accounts.models import FieldOffice, User
 from crsv.accounts.roles import Role
-from incidents import selectors
-from incidents.api import listing, pagination
+from incidents import listing, selectors
 from incidents.api.serializers import IncidentListItemOutput, IncidentListQuery
 from incidents.models import Incident, Location, PartyToConflict
 from incidents.selectors import ORDERINGS, IncidentFilters
@@ -321,16 +320,15 @@ def test_keyset_pages_cover_every_row_once_in_order_nulls_included(
     everything = [str(i.public_id) for i in selectors.incident_list(user=user, ordering=ordering)]
     assert len(everything) > 10
     seen: list[Any] = []
-    position = None
+    cursor = None
     for _page in range(20):
         page = listing.incident_page(
-            user=user, filters=IncidentFilters(), ordering=ordering, start_after=position, size=2
+            user=user, filters=IncidentFilters(), ordering=ordering, cursor=cursor, size=2
         )
-        seen += [row["public_id"] for row in page.results]
-        if page.next is None:
+        seen += [row.public_id for row in page.rows]
+        if page.next_cursor is None:
             break
-        # Through the cursor's text, as a client would.
-        position = pagination.cursor_decode(pagination.cursor_encode(ordering, page.next), ordering=ordering)
+        cursor = page.next_cursor
     assert seen == everything
 
 
@@ -364,9 +362,27 @@ def test_a_cursor_for_another_ordering_or_forged_is_refused(
     response = client.get(LIST, {"cursor": cursor, "ordering": "reported_on"})
     assert response.status_code == 400
     assert list(response.json()) == ["cursor"]
-    for payload in (b'["-created_at", "yesterday", 1]', b'["-created_at", null, 1]', b"[1, 2]", b"{}"):
-        forged = base64.urlsafe_b64encode(payload).decode().rstrip("=")
-        assert client.get(LIST, {"cursor": forged}).status_code == 400, payload
+    newest = '{"o": ["-created_at", "-id"], "v": %s}'
+    for payload in (
+        '["-created_at", "yesterday", 1]',  # the first version's cursors
+        "[1, 2]",
+        "{}",
+        newest % '["yesterday", 1]',  # a text where a timestamp goes
+        newest % "[null, 1]",  # created_at is never NULL
+        newest % '[{"dt": "2026-03-01T10:00:00"}, 1]',  # naive
+        newest % '[{"d": "2026-03-01"}, 1]',  # a date where a timestamp goes
+        newest % '[{"dt": "2026-03-01T10:00:00+00:00"}, true]',  # not an id
+        newest % '[{"dt": "2026-03-01T10:00:00+00:00"}, 1, 2]',
+        '{"o": ["-reported_on", "-id"], "v": [{"d": "2026-03-01"}, 1]}',  # another ordering
+        "[" * 100,  # deeper than any JSON this API reads: refused before parsing
+    ):
+        forged = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        response = client.get(LIST, {"cursor": forged})
+        assert response.status_code == 400, payload
+        assert response.json() == {"cursor": ["Invalid cursor: follow the `next` link of the previous page."]}
+    valid = newest % '[{"dt": "2026-03-01T10:00:00+00:00"}, 1]'
+    forged = base64.urlsafe_b64encode(valid.encode()).decode().rstrip("=")
+    assert client.get(LIST, {"cursor": forged}).status_code == 200  # a position, not a grant
 
 
 # --- query counts, tokens --------------------------------------------------------------------
