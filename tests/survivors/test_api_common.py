@@ -256,7 +256,7 @@ def test_a_crash_report_holds_no_survivor_value(
     def report(sender: Any, request: Any, **kwargs: Any) -> None:
         reports.append(ExceptionReporter(request, *sys.exc_info()).get_traceback_html())
 
-    monkeypatch.setattr(services, "survivor_register", crash)
+    monkeypatch.setattr(services, "survivor_intake", crash)  # the API's intake is this service
     got_request_exception.connect(report)
     try:
         with pytest.raises(RuntimeError):

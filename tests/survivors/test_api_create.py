@@ -46,7 +46,8 @@ BODY: dict[str, Any] = {
 
 def _nothing_saved() -> None:
     assert Survivor.objects.count() == 0
-    assert DataKey.objects.count() == 0
+    # No data key left behind by the refused case (an incident and a user hold their own).
+    assert not DataKey.objects.filter(incident__isnull=True, user__isnull=True).exists()
     assert Consent.objects.count() == 0
     assert SurvivorIncident.objects.count() == 0
     assert AccessEvent.objects.count() == 0
