@@ -17,11 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from crsv.accounts.models import User
-from crsv.accounts.roles import Role
-from incidents.models import CREATOR_ROLES, Incident
+from crsv.accounts.roles import Capability, Role
+from incidents.models import Incident
 from incidents.workflow import Action, action_allowed_from
-
-LIST_ROLES = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA, Role.ANALYST})
 
 
 def _user(user: Any) -> User | None:
@@ -31,12 +29,12 @@ def _user(user: Any) -> User | None:
 def can_list_incidents(user: Any) -> bool:
     """May open the incident list at all (provider, admin, auditor, no role: 403)."""
     u = _user(user)
-    return u is not None and u.has_role(*LIST_ROLES)
+    return u is not None and u.can(Capability.SEE_INCIDENTS)
 
 
 def can_create_incident(user: Any) -> bool:
     u = _user(user)
-    return u is not None and u.has_role(*CREATOR_ROLES) and bool(u.office_ids())
+    return u is not None and u.can(Capability.CREATE_INCIDENT) and bool(u.office_ids())
 
 
 def is_owner(user: Any, incident: Incident) -> bool:
@@ -45,7 +43,7 @@ def is_owner(user: Any, incident: Incident) -> bool:
     return (
         u is not None
         and incident.reported_by_id == u.pk
-        and u.has_role(*CREATOR_ROLES)
+        and u.can(Capability.CREATE_INCIDENT)
         and incident.field_office_id in u.office_ids()
     )
 
@@ -86,7 +84,7 @@ def can_view_identification(user: Any, incident: Incident | None = None) -> bool
     if incident is not None:
         return can_view_restricted(user, incident)
     u = _user(user)
-    return u is not None and u.has_role(*CREATOR_ROLES)
+    return u is not None and u.can(Capability.CREATE_INCIDENT)
 
 
 def is_deidentified_viewer(user: Any) -> bool:
@@ -107,7 +105,7 @@ def may_filter_by_exact_location(user: Any) -> bool:
     WPA's (her missions) all do; a reporter's colleagues' rows and an analyst's rows do not.
     """
     u = _user(user)
-    return u is not None and not is_deidentified_viewer(u) and u.has_role(Role.WPA, Role.SENIOR_WPA)
+    return u is not None and not is_deidentified_viewer(u) and u.can(Capability.REVIEW_INCIDENTS)
 
 
 def can_view_references(user: Any) -> bool:

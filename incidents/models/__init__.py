@@ -10,11 +10,10 @@ from incidents.models.incident import (
     VERIFICATION_OUTCOMES,
     Incident,
 )
-from incidents.models.querysets import CREATOR_ROLES, IncidentQuerySet
+from incidents.models.querysets import IncidentQuerySet
 from incidents.models.reference import Location, PartyToConflict
 
 __all__ = [
-    "CREATOR_ROLES",
     "GBVIMS_FIELDS",
     "TALLY_FIELDS",
     "VERIFICATION_OUTCOMES",

@@ -8,14 +8,11 @@ from django.db import models
 from django.db.models import Q
 
 from crsv.accounts.models import User
-from crsv.accounts.roles import Role
+from crsv.accounts.roles import Capability, Role, roles_for
 
 if TYPE_CHECKING:
     # Used in the string "Incident" below (the model module imports this one).
     from incidents.models.incident import Incident  # noqa: F401
-
-# Roles that may log incidents, and so see what they logged. A draft is seen by its reporter only.
-CREATOR_ROLES = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
 
 DRAFT = "draft"
 # While an incident is in its reporter's hands, the reporter sees it even when it is SEA:
@@ -42,7 +39,8 @@ def incident_scope(user: Any) -> Q | None:
     if not offices:
         return None
     parts: list[Q] = []
-    if roles & CREATOR_ROLES:
+    # Who may log incidents sees what she logged; a draft is seen by its reporter only.
+    if roles & roles_for(Capability.CREATE_INCIDENT):
         parts.append(
             Q(reported_by=user, field_office__in=offices)
             & (Q(is_sea=False) | Q(status__in=IN_REPORTER_HANDS))

@@ -27,7 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from crsv.accounts.models import User
-from crsv.accounts.roles import Role
+from crsv.accounts.roles import Capability
 from crsv.http import AuthenticatedHttpRequest
 from incidents import clock, permissions, selectors, services
 from incidents.exceptions import TransitionNotAllowed
@@ -36,7 +36,6 @@ from incidents.models import Incident
 from incidents.workflow import transition_require
 
 # Who may register a survivor case from an incident (the survivor intake page's own rule).
-SURVIVOR_REGISTRARS = (Role.REPORTER, Role.WPA, Role.SENIOR_WPA)
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def render_detail(
         for action, step in STEPS.items()
         if flags[step.shown]
     }
-    can_register_survivor = user.has_role(*SURVIVOR_REGISTRARS)
+    can_register_survivor = user.can(Capability.REGISTER_SURVIVOR)
     context = {
         "incident": incident,
         **flags,
