@@ -179,30 +179,6 @@ def survivor_assign(
 
 
 @transaction.atomic
-def survivor_link_incident(
-    *, actor: User, survivor: Survivor, incident: Incident, request: HttpRequest | None = None
-) -> SurvivorIncident:
-    if not permissions.can_edit(actor, survivor):
-        raise PermissionDenied(_("You may not edit this case."))
-    if not Incident.objects.visible_to(actor).filter(pk=incident.pk).exists():
-        raise PermissionDenied(_("You may not link this incident."))
-    link, _created = SurvivorIncident.objects.get_or_create(
-        survivor=survivor, incident=incident, defaults={"linked_by": actor}
-    )
-    audit_record(actor=actor, action="survivor.link_incident", obj=survivor, request=request)
-    return link
-
-
-def survivor_identity(*, survivor: Survivor) -> SurvivorIdentity:
-    """Decrypt for a service that needs the values (e.g. to pre-fill an edit form).
-
-    Callers that show the values must go through `selectors.survivor_reveal` instead, which
-    writes the access events.
-    """
-    return SurvivorIdentity.of(survivor)
-
-
-@transaction.atomic
 def survivor_intake(
     *,
     actor: User,

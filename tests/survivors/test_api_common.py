@@ -14,7 +14,8 @@ from crsv.accounts.models import User
 from crsv.accounts.services import api_token_issue
 from crsv.audit.models import AccessEvent
 from crsv.keys.services import data_key_destroy
-from survivors.models import Consent, ConsentText, Survivor
+from incidents.models import Incident
+from survivors.models import Consent, ConsentText, Survivor, SurvivorIncident
 from survivors.services import consent_record
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,12 @@ def access_events(survivor: Survivor | None = None) -> int:
     if survivor is not None:
         events = events.filter(survivor_public_id=survivor.public_id)
     return events.count()
+
+
+def link(survivor: Survivor, incident: Incident, by: User) -> SurvivorIncident:
+    """The case linked to `incident` as intake links it (`survivor_register(incident=...)`, the
+    only door: no page or API links an incident to an existing case)."""
+    return SurvivorIncident.objects.create(survivor=survivor, incident=incident, linked_by=by)
 
 
 def erase(survivor: Survivor) -> None:

@@ -10,8 +10,8 @@ from crsv.accounts.models import FieldOffice, User
 from crsv.audit.models import AccessEvent, AuditEvent
 from crsv.keys.models import DataKey
 from incidents.services import incident_create
+from survivors.identity import SurvivorIdentity
 from survivors.models import Consent, Survivor, SurvivorIncident
-from survivors.services import survivor_identity
 from tests.survivors.test_api_common import (
     CANARY_NAME,
     CANARY_PHONE,
@@ -81,7 +81,7 @@ def test_wpa_registers_a_case_she_then_owns(api_client: Any, wpa: User) -> None:
     )
     # Stored encrypted: the canary is not in the row's bytes, and it decrypts back.
     assert CANARY_NAME.encode() not in bytes(survivor.name_ct)
-    assert survivor_identity(survivor=survivor).as_dict() == IDENTITY
+    assert SurvivorIdentity.of(survivor).as_dict() == IDENTITY
     # One access event (the response reveals the case) and the audit row of the registration.
     event = AccessEvent.objects.get()
     assert (event.actor_id, event.survivor_public_id, event.kind) == (wpa.pk, survivor.public_id, "api")

@@ -11,8 +11,9 @@ from crsv.accounts.models import FieldOffice, User
 from crsv.audit.models import AccessEvent, AuditEvent
 from incidents.services import incident_create
 from survivors.api import serializers as api_serializers
+from survivors.identity import SurvivorIdentity
 from survivors.models import ENCRYPTED_FIELDS, Survivor
-from survivors.services import survivor_assign, survivor_identity, survivor_link_incident
+from survivors.services import survivor_assign
 from tests.survivors.test_api_common import (
     CANARY_NAME,
     CANARY_PHONE,
@@ -20,6 +21,7 @@ from tests.survivors.test_api_common import (
     as_user,
     detail_url,
     erase,
+    link,
     with_token,
 )
 
@@ -92,7 +94,7 @@ def test_get_owner_sees_every_identifying_field_and_one_access_event(
     body = response.json()
     assert set(body) == FULL_KEYS
     assert body["identifying"] is True
-    assert {k: body[k] for k in ENCRYPTED_FIELDS} == survivor_identity(survivor=owned).as_dict()
+    assert {k: body[k] for k in ENCRYPTED_FIELDS} == SurvivorIdentity.of(owned).as_dict()
     assert (body["name"], body["phone"], body["notes"]) == (CANARY_NAME, CANARY_PHONE, "Speaks Swahili.")
     assert body["incidents"] == []
     event = AccessEvent.objects.get()
@@ -147,12 +149,10 @@ def test_get_lists_the_linked_incidents_she_can_see(
     api_client: Any, owned: Survivor, wpa: User, senior_wpa: User, office: FieldOffice
 ) -> None:
     mine = incident_create(actor=wpa, field_office=office)
-    survivor_link_incident(actor=wpa, survivor=owned, incident=mine)
-    # The senior WPA's draft: linked through the service as her, never visible to the WPA.
-    survivor_assign(actor=senior_wpa, survivor=owned, assignee=senior_wpa)
+    link(owned, mine, by=wpa)
+    # The senior WPA's draft, linked too: never visible to the WPA.
     hers = incident_create(actor=senior_wpa, field_office=office)
-    survivor_link_incident(actor=senior_wpa, survivor=owned, incident=hers)
-    survivor_assign(actor=senior_wpa, survivor=owned, assignee=wpa)
+    link(owned, hers, by=senior_wpa)
 
     body = as_user(api_client, wpa).get(detail_url(owned)).json()
     assert body["incidents"] == [{"public_id": str(mine.public_id), "reference": None}]
@@ -183,7 +183,7 @@ def test_patch_out_of_scope_is_404(
     client = as_user(api_client, request.getfixturevalue(persona))
     response = client.patch(detail_url(owned), {"name": "Changed"}, format="json")
     assert response.status_code == 404
-    assert survivor_identity(survivor=owned).name == CANARY_NAME
+    assert SurvivorIdentity.of(owned).name == CANARY_NAME
 
 
 def test_patch_reporter_after_a_wpa_took_the_case_is_404(
@@ -204,7 +204,7 @@ def test_patch_senior_wpa_not_assigned_is_403_and_changes_nothing(
     assert response.status_code == 403
     assert CANARY_NAME.encode() not in response.content
     owned.refresh_from_db()
-    assert (survivor_identity(survivor=owned).name, owned.age) == (CANARY_NAME, 24)
+    assert (SurvivorIdentity.of(owned).name, owned.age) == (CANARY_NAME, 24)
     assert access_events() == 0
     assert not AuditEvent.objects.filter(action="survivor.update").exists()
 
@@ -233,7 +233,7 @@ def test_patch_merges_fields_not_sent_keep_their_value(api_client: Any, owned: S
         "female",
     )
     owned.refresh_from_db()
-    identity = survivor_identity(survivor=owned)
+    identity = SurvivorIdentity.of(owned)
     assert (identity.name, identity.phone, identity.notes) == (
         CANARY_NAME,
         "+243 810 000 000",
@@ -279,7 +279,7 @@ def test_patch_invalid_is_400_with_field_errors_and_changes_nothing(
     assert response.status_code == 400
     assert list(response.json()) == [field]
     assert CANARY_NAME.encode() not in response.content
-    assert survivor_identity(survivor=owned).name == CANARY_NAME
+    assert SurvivorIdentity.of(owned).name == CANARY_NAME
     assert access_events() == 0
 
 
@@ -289,7 +289,7 @@ def test_patch_empty_body_changes_nothing_but_still_answers_with_the_case(
     response = as_user(api_client, wpa).patch(detail_url(owned), {}, format="json")
     assert response.status_code == 200
     assert response.json()["name"] == CANARY_NAME
-    assert survivor_identity(survivor=owned).as_dict()["notes"] == "Speaks Swahili."
+    assert SurvivorIdentity.of(owned).as_dict()["notes"] == "Speaks Swahili."
 
 
 def test_put_and_delete_are_not_offered(api_client: Any, owned: Survivor, wpa: User) -> None:

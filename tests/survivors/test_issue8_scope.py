@@ -19,8 +19,8 @@ from django.urls import reverse
 from crsv.accounts.models import FieldOffice, Membership, User
 from incidents.models import Incident
 from survivors.models import Survivor
-from survivors.services import survivor_assign, survivor_break_glass, survivor_grant, survivor_link_incident
-from tests.survivors.test_api_common import CANARY_NAME, LIST, detail_url, with_token
+from survivors.services import survivor_assign, survivor_break_glass, survivor_grant
+from tests.survivors.test_api_common import CANARY_NAME, LIST, detail_url, link, with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +209,7 @@ def _linked_incident(reporter: User, wpa: User, case: Survivor) -> Incident:
     province = LocationFactory(pcode="CD61", name="Nord-Kivu", admin_level=1)
     place = LocationFactory(pcode="CD6106", name="Masisi", admin_level=2, parent=province)
     incident = incident_in_state("submitted", reporter=reporter, reviewer=wpa, location=place)
-    survivor_link_incident(actor=wpa, survivor=case, incident=incident)
+    link(case, incident, by=wpa)
     assert incident.reference
     return incident
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from crsv.accounts.models import FieldOffice, User
 from survivors.identity import SurvivorIdentity
 from survivors.models import Consent, ConsentText, Survivor
-from survivors.services import SurvivorProfile, consent_record, survivor_identity, survivor_register
+from survivors.services import SurvivorProfile, consent_record, survivor_register
 from survivors.validation import IDENTITY_MAX_LENGTHS
 from tests.survivors.test_api_common import LIST, consents_url, detail_url, with_token
 
@@ -95,7 +95,7 @@ def test_a_too_long_note_is_shown_again_beside_the_field_on_the_edit_page(
     content = response.content.decode()
     assert too_long in content  # the input is kept, to shorten it
     assert 'maxlength="20000"' not in content  # a browser would cut a long paste silently
-    assert survivor_identity(survivor=Survivor.objects.get(pk=case.pk)).notes == ""
+    assert SurvivorIdentity.of(Survivor.objects.get(pk=case.pk)).notes == ""
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_edit_page_and_patch_refuse_the_same(
     api = with_token(api_client, wpa).patch(detail_url(case), change, format="json")
     assert api.status_code == 400
     assert field in api.json()
-    identity = survivor_identity(survivor=Survivor.objects.get(pk=case.pk))
+    identity = SurvivorIdentity.of(Survivor.objects.get(pk=case.pk))
     assert (identity.name, identity.notes, identity.date_of_birth) == ("Esperance Kavira", "", "")
 
 
@@ -237,7 +237,7 @@ def test_patch_refuses_read_only_and_unknown_fields_and_changes_nothing(
     assert "cannot be changed" in errors["field_office"][0]
     assert "assign" in errors["assigned_wpa"][0]
     assert Survivor.objects.values("field_office_id", "assigned_wpa_id", "code").get(pk=case.pk) == before
-    assert survivor_identity(survivor=Survivor.objects.get(pk=case.pk)).notes == ""
+    assert SurvivorIdentity.of(Survivor.objects.get(pk=case.pk)).notes == ""
 
 
 def test_create_refuses_read_only_and_unknown_fields(api_client: Any, wpa: User, wpa_other: User) -> None:
