@@ -3,7 +3,7 @@
 Thin views: a selector resolves the incident (out of scope: 404) and reads what is shown
 (the narrative only through `selectors.incident_narrative`, the history only through
 `selectors.incident_history`); a service writes and says 403, 409 or 400 (see `base.py`).
-The list GET renders `incidents.listing.incident_page` (typed rows, already redacted), still
+The list GET renders `selectors.incident_page` (typed rows, already redacted), still
 behind DRF's authentication and permissions, written with orjson.
 """
 
@@ -27,7 +27,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from crsv.accounts.models import User
 from crsv.pagination import BadCursor, Keyset, cursor_error, keyset_page
-from incidents import listing, permissions, selectors, services
+from incidents import permissions, selectors, services
 from incidents.api import schema as _schema  # noqa: F401  (registers the OpenAPI enum names)
 from incidents.api import serializers as s
 from incidents.api.base import (
@@ -58,7 +58,7 @@ _RESTRICTED_NOTE = (
 
 
 # A list item for a user who sees no references.
-_ITEM_WITHOUT_REFERENCE = tuple(name for name in listing.ROW_FIELDS if name != "reference")
+_ITEM_WITHOUT_REFERENCE = tuple(name for name in selectors.ROW_FIELDS if name != "reference")
 # The locations' pages, by p-code.
 _LOCATIONS_BY_PCODE = Keyset.of(Location, ["pcode"])
 
@@ -101,7 +101,7 @@ class IncidentCollectionView(IncidentAPIView):
         operation_id="incidents_list",
         summary="List incidents",
         description=(
-            f"The incidents you can see, {listing.PAGE_SIZE} per page, newest first unless `ordering` "
+            f"The incidents you can see, {selectors.PAGE_SIZE} per page, newest first unless `ordering` "
             "says otherwise; follow `next` for the next page (no total count). Unknown parameters, a "
             "location finer than admin level 2 for analysts and reporters, and for analysts the "
             "reference (search or ordering), are refused with a field error. Rows "
@@ -121,8 +121,8 @@ class IncidentCollectionView(IncidentAPIView):
             cursor = query.validated_data.get("cursor")
         else:  # nothing to validate: IncidentListQuery's defaults (a test keeps them in step)
             filters, ordering, cursor = IncidentFilters(), s.IncidentListQuery.DEFAULT_ORDERING, None
-        page = listing.incident_page(
-            user=user, filters=filters, ordering=ordering, cursor=cursor, size=listing.PAGE_SIZE
+        page = selectors.incident_page(
+            user=user, filters=filters, ordering=ordering, cursor=cursor, size=selectors.PAGE_SIZE
         )
         next_link = _next_link(request, page.next_cursor) if page.next_cursor else None
         rows: list[Any] = page.rows  # orjson writes the rows' dataclasses as they are

@@ -1,6 +1,6 @@
 """The incident list page: filters, ordering, keyset pagination, de-identified for analysts.
 
-An adapter: the filter form parses the query, `listing.incident_page` reads the page as the user
+An adapter: the filter form parses the query, `selectors.incident_page` reads the page as the user
 may see it (the same selector, scope and redaction as the list API), the template renders the
 rows. A filter the selector refuses is shown beside its field; a stale or edited `after` link
 shows the first page.
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from crsv.accounts.selectors import field_office_scope
 from crsv.http import AuthenticatedHttpRequest
-from incidents import listing, permissions
+from incidents import permissions, selectors
 from incidents.forms import IncidentFilterForm, add_service_errors
 
 PAGE_SIZE = 50
@@ -36,11 +36,11 @@ def _page_url(params: Iterable[tuple[str, Any]], *, after: str | None) -> str:
     return "?" + urlencode(kept)
 
 
-def _page(user: Any, form: IncidentFilterForm, cursor: str | None) -> listing.IncidentPage | None:
+def _page(user: Any, form: IncidentFilterForm, cursor: str | None) -> selectors.IncidentPage | None:
     """The page the form asks for; None, with the refusals beside their fields, if refused."""
     arguments = {"user": user, "filters": form.filters(), "ordering": form.ordering_name(), "size": PAGE_SIZE}
     try:
-        return listing.incident_page(cursor=cursor, **arguments)
+        return selectors.incident_page(cursor=cursor, **arguments)
     except ValidationError as error:
         if cursor is not None and "cursor" in error.message_dict:
             return _page(user, form, None)  # a stale or edited link: the first page

@@ -23,8 +23,8 @@ from crsv.pagination import (
     keyset_cursor_encode,
 )
 from crsv.parsers import MAX_JSON_DEPTH
-from incidents.listing import KEYSETS
 from incidents.models import Incident, Location
+from incidents.selectors.list_page import KEYSETS
 from survivors.models import Survivor
 
 MOMENT = datetime(2026, 3, 1, 10, 20, 30, 123456, tzinfo=UTC)

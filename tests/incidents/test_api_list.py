@@ -18,7 +18,7 @@ from rest_framework.renderers import JSONRenderer
 
 from crsv.accounts.models import FieldOffice, User
 from crsv.accounts.roles import Role
-from incidents import listing, selectors
+from incidents import selectors
 from incidents.api.serializers import IncidentListItemOutput, IncidentListQuery
 from incidents.models import Incident, Location, PartyToConflict
 from incidents.selectors import ORDERINGS, IncidentFilters
@@ -76,7 +76,7 @@ def expected_rows(user: User, filters: IncidentFilters | None = None, ordering: 
     rows = selectors.incident_list(user=user, filters=filters, ordering=ordering).prefetch_related(
         "violations"
     )
-    data = IncidentListItemOutput(rows[: listing.PAGE_SIZE], many=True, context={"user": user}).data
+    data = IncidentListItemOutput(rows[: selectors.PAGE_SIZE], many=True, context={"user": user}).data
     return json.loads(JSONRenderer().render(data))
 
 
@@ -322,7 +322,7 @@ def test_keyset_pages_cover_every_row_once_in_order_nulls_included(
     seen: list[Any] = []
     cursor = None
     for _page in range(20):
-        page = listing.incident_page(
+        page = selectors.incident_page(
             user=user, filters=IncidentFilters(), ordering=ordering, cursor=cursor, size=2
         )
         seen += [row.public_id for row in page.rows]
@@ -335,7 +335,7 @@ def test_keyset_pages_cover_every_row_once_in_order_nulls_included(
 def test_next_link_keeps_the_filters_and_ends_with_null(
     api_client: Any, monkeypatch: pytest.MonkeyPatch, reporter: User, sake: Location
 ) -> None:
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
     _dated_drafts(reporter, sake, 5)
     client = as_user(api_client, reporter)
     response = client.get(LIST, {"status": "draft", "ordering": "incident_date"})
@@ -354,7 +354,7 @@ def test_next_link_keeps_the_filters_and_ends_with_null(
 def test_a_cursor_for_another_ordering_or_forged_is_refused(
     api_client: Any, monkeypatch: pytest.MonkeyPatch, reporter: User, sake: Location
 ) -> None:
-    monkeypatch.setattr(listing, "PAGE_SIZE", 1)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 1)
     _dated_drafts(reporter, sake, 3)
     client = as_user(api_client, reporter)
     cursor = client.get(LIST).json()["next"].split("cursor=")[1]

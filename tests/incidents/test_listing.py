@@ -1,4 +1,4 @@
-"""The incident list selector (`incidents.listing`): typed rows, one redaction for both doors,
+"""The incident list selector (`selectors.incident_page`): typed rows, one redaction for both doors,
 and the shape issue 9 asks of the page (no import from the API, rows rendered by the template)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from crsv.accounts.models import User
-from incidents import listing
+from incidents import selectors
 from incidents.api.serializers import IncidentListItemOutput
 from incidents.models import Incident
 
@@ -22,7 +22,7 @@ INCIDENTS = Path(settings.BASE_DIR) / "incidents"
 
 
 def test_a_row_is_the_api_item_key_for_key_in_order() -> None:
-    assert tuple(IncidentListItemOutput().fields) == listing.ROW_FIELDS
+    assert tuple(IncidentListItemOutput().fields) == selectors.ROW_FIELDS
 
 
 def _imports(path: Path) -> set[str]:
@@ -59,8 +59,8 @@ def test_the_selector_redacts_for_each_viewer(
     own = make_incident("submitted", reporter=reporter)
     theirs = make_incident("submitted", reporter=colleague)
 
-    def rows(user: User) -> tuple[listing.IncidentPage, dict[str, listing.IncidentRow]]:
-        page = listing.incident_page(user=User.objects.get(pk=user.pk))
+    def rows(user: User) -> tuple[selectors.IncidentPage, dict[str, selectors.IncidentRow]]:
+        page = selectors.incident_page(user=User.objects.get(pk=user.pk))
         return page, {row.public_id: row for row in page.rows}
 
     page, seen = rows(reporter)
@@ -83,5 +83,5 @@ def test_the_selector_redacts_for_each_viewer(
 def test_a_bad_cursor_is_a_django_field_error(reporter: User) -> None:
     """Both doors map it: the API to 400 `{"cursor": [...]}`, the page to its first page."""
     with pytest.raises(ValidationError) as raised:
-        listing.incident_page(user=reporter, cursor="not-a-cursor")
+        selectors.incident_page(user=reporter, cursor="not-a-cursor")
     assert list(raised.value.message_dict) == ["cursor"]

@@ -81,7 +81,7 @@ class ViolationOutput(serializers.Serializer):
 
 
 # Needs `context["user"]`. Documents the list's rows; the list itself is written by the fast
-# path in `incidents/api/listing.py` (same values, same coarsening, no serializer per row), and
+# path of `selectors.incident_page` (same values, same coarsening, no serializer per row), and
 # `tests/incidents/test_api_list.py` checks that the two give the same body. The detail extends it.
 class IncidentListItemOutput(serializers.Serializer):
     """An incident in the list: never its narrative, coordinates or perpetrators' identification;

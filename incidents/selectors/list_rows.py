@@ -1,26 +1,7 @@
-"""The incident list as typed rows, one page at a time: the selector behind the list page and the
-list API (`GET /api/v1/incidents/`), which only render what it returns.
+"""A row of the incident list as a user may see it: `IncidentRow`, and `row_redaction`, the one
+decision of what each user sees of a row (page and API alike).
 
-`incident_page(user=..., filters=..., ordering=..., cursor=...)` reads one page in one query and
-returns `IncidentRow`s already redacted for the user by `row_redaction` (the one place that
-decides what a user sees of a list row), with the cursor of the next page (`crsv.pagination`).
-
-Why raw SQL (issue 3, "Speed": both doors have a throughput budget against a bare WSGI app
-answering the same page straight from SQL). The ORM ways to read 50 rows each cost several times
-the database work: model instances with `select_related` (five joins, a location with two
-ancestors) and a prefetch of the violations; or one `values()` over a dozen joined lookups,
-which Django takes ~2.5 ms to compile and PostgreSQL ~2 ms to plan on every request. So the page
-is read in two parts that travel as one statement:
-
-- *which* rows, in what order: `selectors.incident_list(...)` (the scope, `visible_to`, and the
-  filters every list uses), cut to the page after the cursor and compiled by Django selecting
-  the id only (cheap to compile);
-- *what* each row shows: `PAGE_SQL`, a constant statement reading the display columns of those
-  ids (materialised first, so the joins only ever see 51 rows), codes and usernames joined, the
-  location with its parent and grandparent (to coarsen it), the violations' forms as an array.
-  It decides nothing about access: it only reads rows the selector chose.
-
-No caching: every request reads the database.
+A stored row is what `list_page.PAGE_SQL` reads, column by column as `COLUMNS` lists them.
 """
 
 from __future__ import annotations
@@ -31,20 +12,12 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, cast
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
 from django.utils.translation import get_language
 
 from crsv.accounts.models import User
-from crsv.pagination import BadCursor, Keyset, cursor_error
-from incidents import permissions, selectors
+from incidents import permissions
 from incidents.models import TALLY_FIELDS, Incident, Location, Violation
-from incidents.selectors import DEIDENTIFIED_MAX_ADMIN_LEVEL, ORDERINGS, IncidentFilters
-
-PAGE_SIZE = 50
-
-# One keyset per public ordering name; each ends on the id, so pages are stable.
-KEYSETS: dict[str, Keyset] = {name: Keyset.of(Incident, keys) for name, keys in ORDERINGS.items()}
+from incidents.selectors.list_filters import DEIDENTIFIED_MAX_ADMIN_LEVEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,19 +116,12 @@ class IncidentRow:
 ROW_FIELDS = tuple(field.name for field in fields(IncidentRow))
 
 
-@dataclass(frozen=True)
-class IncidentPage:
-    rows: list[IncidentRow]
-    next_cursor: str | None  # the cursor of the next page; None on the last page
-    shows_references: bool  # False: `reference` is withheld on every row (an analyst)
-
-
-# --- the statement ------------------------------------------------------------------------------
+# --- the stored row ------------------------------------------------------------------------------
 
 # Read from each row, as (name, SQL expression); `i` is the incident. Public ids are read as text
 # (PostgreSQL writes the canonical form): psycopg2 would otherwise build UUID objects only for
 # them to be printed back.
-_COLUMNS: tuple[tuple[str, str], ...] = (
+COLUMNS: tuple[tuple[str, str], ...] = (
     ("public_id", "i.public_id::text"),
     ("reference", "i.reference"),
     ("status", "i.status"),
@@ -199,13 +165,11 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
         for attribute in ("public_id", "pcode", "name", "admin_level")
     ),
 )
-_AT = {name: index for index, (name, _expression) in enumerate(_COLUMNS)}
-# Every key of every ordering is read, so the next cursor comes from the last row.
-assert all(key.name in _AT for keyset in KEYSETS.values() for key in keyset.keys)
+AT = {name: index for index, (name, _expression) in enumerate(COLUMNS)}
 # The runs of columns an IncidentRow takes as they are read; the rest is labelled or redacted.
-_MISSION_TO_DELAY_BAND = slice(_AT["mission"], _AT["tally_women"])
-_TALLIES = slice(_AT["tally_women"], _AT["gbvims_core_type"])
-_CORE_TYPE_TO_UPDATED_AT = slice(_AT["gbvims_core_type"], _AT["id"])
+_MISSION_TO_DELAY_BAND = slice(AT["mission"], AT["tally_women"])
+_TALLIES = slice(AT["tally_women"], AT["gbvims_core_type"])
+_CORE_TYPE_TO_UPDATED_AT = slice(AT["gbvims_core_type"], AT["id"])
 assert (
     "public_id",
     "reference",
@@ -213,37 +177,12 @@ assert (
     "status_label",
     "verification_status",
     "verification_status_label",
-    *(name for name, _expression in _COLUMNS[_MISSION_TO_DELAY_BAND]),
+    *(name for name, _expression in COLUMNS[_MISSION_TO_DELAY_BAND]),
     "location",
-    *(name for name, _expression in _COLUMNS[_TALLIES]),
+    *(name for name, _expression in COLUMNS[_TALLIES]),
     "violations",
-    *(name for name, _expression in _COLUMNS[_CORE_TYPE_TO_UPDATED_AT]),
+    *(name for name, _expression in COLUMNS[_CORE_TYPE_TO_UPDATED_AT]),
 ) == ROW_FIELDS
-
-# `{page}`: the selector's query for the page's ids (SQL compiled by Django, its values passed as
-# parameters); `{order}`: the ordering on `i`. No value is ever formatted into the statement.
-PAGE_SQL = """
-WITH page AS MATERIALIZED ({{page}})
-SELECT {columns}
-FROM page
-JOIN incidents_incident i ON i.id = page.id
-JOIN accounts_mission m ON m.id = i.mission_id
-JOIN accounts_fieldoffice o ON o.id = i.field_office_id
-JOIN accounts_user ru ON ru.id = i.reported_by_id
-LEFT JOIN accounts_user au ON au.id = i.assigned_wpa_id
-LEFT JOIN incidents_location l1 ON l1.id = i.location_id
-LEFT JOIN incidents_location l2 ON l2.id = l1.parent_id
-LEFT JOIN incidents_location l3 ON l3.id = l2.parent_id
-ORDER BY {{order}}
-""".format(columns=", ".join(f"{expression} AS {name}" for name, expression in _COLUMNS))
-
-
-@functools.cache
-def _order_sql(ordering: str) -> str:
-    """The keyset's ORDER BY on the alias `i`: the same directions, so the same NULL placement."""
-    return ", ".join(
-        f"i.{key.column} {'DESC' if key.descending else 'ASC'}" for key in KEYSETS[ordering].keys
-    )
 
 
 # --- redaction ----------------------------------------------------------------------------------
@@ -297,7 +236,7 @@ def _place_chain(row: tuple[Any, ...]) -> _PlaceNode | None:
     """The row's location linked to its parent and grandparent, as stored."""
     node: _PlaceNode | None = None
     for alias in ("l3", "l2", "l1"):
-        start = _AT[f"{alias}_public_id"]
+        start = AT[f"{alias}_public_id"]
         public_id, pcode, name, level = row[start : start + 4]
         if public_id is None:  # no such ancestor (or no location)
             node = None
@@ -325,10 +264,10 @@ def row_redaction(user: User) -> Callable[[tuple[Any, ...]], IncidentRow]:
 
     def exact(row: tuple[Any, ...]) -> bool:
         facts = _RowFacts(
-            row[_AT["reported_by_id"]],
-            row[_AT["field_office_id"]],
-            row[_AT["mission_id"]],
-            row[_AT["is_sea"]],
+            row[AT["reported_by_id"]],
+            row[AT["field_office_id"]],
+            row[AT["mission_id"]],
+            row[AT["is_sea"]],
         )
         key = (facts.reported_by_id == user.pk, facts.field_office_id, facts.mission_id, facts.is_sea)
         answer = exact_answers.get(key)
@@ -338,7 +277,7 @@ def row_redaction(user: User) -> Callable[[tuple[Any, ...]], IncidentRow]:
         return answer
 
     def place(row: tuple[Any, ...], exact: bool) -> Place | None:
-        location_id = row[_AT["location_id"]]
+        location_id = row[AT["location_id"]]
         if location_id is None:
             return None
         key = (location_id, exact)
@@ -353,7 +292,7 @@ def row_redaction(user: User) -> Callable[[tuple[Any, ...]], IncidentRow]:
         return places[key]
 
     def redact(row: tuple[Any, ...]) -> IncidentRow:
-        status, verification = row[_AT["status"]], row[_AT["verification_status"]]
+        status, verification = row[AT["status"]], row[AT["verification_status"]]
         # Positional, from runs of columns (the ROW_FIELDS assertion above checks the order).
         return IncidentRow(  # type: ignore[call-arg]  # mypy cannot count starred runs
             row[0],
@@ -366,62 +305,9 @@ def row_redaction(user: User) -> Callable[[tuple[Any, ...]], IncidentRow]:
             place(row, exact(row)),
             *row[_TALLIES],
             tuple(
-                ViolationRow(form, labels.violation.get(form, form)) for form in row[_AT["violation_forms"]]
+                ViolationRow(form, labels.violation.get(form, form)) for form in row[AT["violation_forms"]]
             ),
             *row[_CORE_TYPE_TO_UPDATED_AT],
         )
 
     return redact
-
-
-# --- the selector ---------------------------------------------------------------------------------
-
-
-def incident_page(
-    *,
-    user: User,
-    filters: IncidentFilters | None = None,
-    ordering: str = "-created_at",
-    cursor: str | None = None,
-    size: int = PAGE_SIZE,
-) -> IncidentPage:
-    """One page of the incidents `user` may see, after `cursor` (None: the first page), as she
-    may see them. One query (plus the user's roles and offices, read once per request).
-
-    Raises ValidationError keyed by field: a filter, ordering or reference search the user may
-    not use (as `selectors.incident_list`), or `cursor` for one this ordering did not make.
-    """
-    chosen = selectors.incident_list(user=user, filters=filters, ordering=ordering)
-    keyset = KEYSETS[ordering]
-    if cursor is not None:
-        try:
-            chosen = chosen.filter(keyset.after(keyset.decode(cursor)))
-        except BadCursor as error:
-            raise cursor_error() from error
-    shows_references = permissions.can_view_references(user)
-    try:
-        # One more than a page, to know whether another follows.
-        page_sql, params = chosen.values("id")[: size + 1].query.sql_with_params()
-    except EmptyResultSet:  # the scope or a filter can match nothing (Django skips the query)
-        return IncidentPage(rows=[], next_cursor=None, shows_references=shows_references)
-    with connections[chosen.db].cursor() as db:
-        # The statement is written in the order to run it (the page's ids, then one lookup per
-        # row); letting the planner search every join order of its nine relations took longer
-        # (~2.5 ms) than running it (~1.5 ms). Sent with it as one simple query, the SET LOCAL
-        # lasts for that implicit transaction only (inside an explicit one, until its end: it
-        # changes only how plans are searched, never a result).
-        db.execute(
-            "SET LOCAL join_collapse_limit = 1; "
-            + PAGE_SQL.format(page=page_sql, order=_order_sql(ordering)),
-            params,
-        )
-        stored = db.fetchall()
-    next_cursor = None
-    if len(stored) > size:
-        del stored[size:]
-        last = stored[-1]
-        next_cursor = keyset.encode([last[_AT[key.name]] for key in keyset.keys])
-    redact = row_redaction(user)
-    return IncidentPage(
-        rows=[redact(row) for row in stored], next_cursor=next_cursor, shows_references=shows_references
-    )
