@@ -30,6 +30,8 @@ class Capability(StrEnum):
     """Something a role allows, whatever the record: the rows of DESIGN §3's table."""
 
     SEE_INCIDENTS = "see_incidents"  # open the incident list (which rows: the queryset)
+    SEE_OFFICE_INCIDENTS = "see_office_incidents"  # the submitted incidents of her offices, not SEA
+    SEE_WHOLE_MISSION = "see_whole_mission"  # her scope is the missions of her offices
     CREATE_INCIDENT = "create_incident"  # report an incident, and own the ones reported
     REVIEW_INCIDENTS = "review_incidents"  # review in own scope: every row shows its exact place
     SEE_SURVIVOR_CASES = "see_survivor_cases"  # open the case list and search
@@ -45,6 +47,9 @@ _CASE_WORKERS = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
 
 CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     Capability.SEE_INCIDENTS: _CASE_WORKERS | {Role.ANALYST},
+    Capability.SEE_OFFICE_INCIDENTS: frozenset({Role.REPORTER, Role.WPA}),
+    # The others' scope is their own offices.
+    Capability.SEE_WHOLE_MISSION: frozenset({Role.SENIOR_WPA, Role.ANALYST}),
     Capability.CREATE_INCIDENT: _CASE_WORKERS,
     Capability.REVIEW_INCIDENTS: frozenset({Role.WPA, Role.SENIOR_WPA}),
     Capability.SEE_SURVIVOR_CASES: _CASE_WORKERS,
@@ -56,9 +61,6 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     Capability.READ_AUDIT_TRAIL: frozenset({Role.AUDITOR}),
     Capability.ENTER_ADMIN_SITE: frozenset({Role.ADMIN, Role.AUDITOR}),
 }
-
-# These roles see the whole mission of their offices; the others only their own offices.
-MISSION_WIDE_ROLES = frozenset({Role.SENIOR_WPA, Role.ANALYST})
 
 
 def roles_for(capability: Capability) -> frozenset[Role]:

@@ -45,7 +45,7 @@ def incident_scope(user: Any) -> Q | None:
             Q(reported_by=user, field_office__in=offices)
             & (Q(is_sea=False) | Q(status__in=IN_REPORTER_HANDS))
         )
-    if roles & {Role.REPORTER, Role.WPA}:
+    if roles & roles_for(Capability.SEE_OFFICE_INCIDENTS):
         parts.append(Q(field_office__in=offices, is_sea=False) & ~Q(status=DRAFT))
     if Role.SENIOR_WPA in roles:
         parts.append(Q(mission__in=user.mission_ids()) & ~Q(status=DRAFT))
