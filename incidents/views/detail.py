@@ -26,9 +26,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.models import User
 from crsv.accounts.roles import Capability
-from crsv.http import AuthenticatedHttpRequest
 from incidents import clock, permissions, selectors, services
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import AssignForm, ReasonForm, SubmitForm, VerifyForm, add_service_errors

@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.models import User
-from crsv.http import AuthenticatedHttpRequest
 from incidents import clock, permissions, selectors, services
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import IncidentIntake, IntakeChoices, IntakeInitial

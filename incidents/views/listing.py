@@ -19,8 +19,8 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.selectors import field_office_scope
-from crsv.http import AuthenticatedHttpRequest
 from incidents import permissions, selectors
 from incidents.forms import IncidentFilterForm, add_service_errors
 

@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.models import User
-from crsv.http import AuthenticatedHttpRequest
 from survivors import selectors
 from survivors.forms import AssignForm, BreakGlassForm, ConsentForm, EraseForm
 from survivors.models import Survivor

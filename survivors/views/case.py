@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.selectors import field_office_scope
 from crsv.audit.models import AccessEvent
-from crsv.http import AuthenticatedHttpRequest
 from incidents.models import Incident
 from survivors import permissions, selectors
 from survivors.consent import consent_status

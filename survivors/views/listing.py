@@ -23,9 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.roles import Role
 from crsv.audit.models import AccessEvent
-from crsv.http import AuthenticatedHttpRequest
 from crsv.pagination import BadCursor
 from survivors import permissions, selectors
 from survivors.forms import SearchForm
