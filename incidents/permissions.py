@@ -14,12 +14,13 @@ safer reading and treat all restricted details alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crsv.accounts.models import User
 from crsv.accounts.roles import Capability, Role
 from incidents.models import Incident
-from incidents.workflow import Action, action_allowed_from
+from incidents.workflow import MOVES, TRANSITIONS, Action, Who
 
 
 def _user(user: Any) -> User | None:
@@ -119,34 +120,33 @@ def can_view_references(user: Any) -> bool:
     return u is not None and not is_deidentified_viewer(u)
 
 
-def can_edit(user: Any, incident: Incident) -> bool:
-    return is_owner(user, incident) and action_allowed_from(Action.UPDATE, incident.status)
-
-
-def can_submit(user: Any, incident: Incident) -> bool:
-    return is_owner(user, incident) and action_allowed_from(Action.SUBMIT, incident.status)
-
-
-def can_assign(user: Any, incident: Incident) -> bool:
-    return may_review(user, incident) and action_allowed_from(Action.ASSIGN, incident.status)
-
-
-def can_return(user: Any, incident: Incident) -> bool:
-    return may_review(user, incident) and action_allowed_from(Action.RETURN, incident.status)
-
-
-def can_verify(user: Any, incident: Incident) -> bool:
-    return may_review(user, incident) and action_allowed_from(Action.VERIFY, incident.status)
-
-
 def may_reopen(user: Any, incident: Incident) -> bool:
     """A senior WPA of the incident's mission."""
     u = _user(user)
     return u is not None and u.has_role(Role.SENIOR_WPA) and incident.mission_id in u.mission_ids()
 
 
-def can_reopen(user: Any, incident: Incident) -> bool:
-    return may_reopen(user, incident) and action_allowed_from(Action.REOPEN, incident.status)
+# The rule behind each `workflow.Who`.
+_RULES: dict[Who, Callable[[Any, Incident], bool]] = {
+    Who.OWNER: is_owner,
+    Who.REVIEWER: may_review,
+    Who.MISSION_SENIOR: may_reopen,
+}
+
+
+def may_act(user: Any, incident: Incident, action: str) -> bool:
+    """The role part of `action` (workflow.TRANSITIONS[action].who): False is 403 whatever the
+    status. The services decide with it; views use `can_act` for their buttons."""
+    return _RULES[TRANSITIONS[action].who](user, incident)
+
+
+def can_act(user: Any, incident: Incident, action: str) -> bool:
+    """May take `action` now: the role, and the incident's status (the button is shown)."""
+    return may_act(user, incident, action) and TRANSITIONS[action].allows_from(incident.status)
+
+
+def can_edit(user: Any, incident: Incident) -> bool:
+    return can_act(user, incident, Action.UPDATE)
 
 
 def incident_permissions(user: Any, incident: Incident) -> dict[str, bool]:
@@ -156,9 +156,6 @@ def incident_permissions(user: Any, incident: Incident) -> dict[str, bool]:
         "can_view_exact_location": can_view_exact_location(user, incident),
         "can_view_identification": can_view_identification(user, incident),
         "can_edit": can_edit(user, incident),
-        "can_submit": can_submit(user, incident),
-        "can_assign": can_assign(user, incident),
-        "can_return": can_return(user, incident),
-        "can_verify": can_verify(user, incident),
-        "can_reopen": can_reopen(user, incident),
+        # can_submit, can_assign, can_return, can_verify, can_reopen
+        **{f"can_{action}": can_act(user, incident, action) for action in MOVES},
     }

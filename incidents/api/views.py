@@ -15,11 +15,9 @@ from typing import Any
 import orjson
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,7 +44,7 @@ from incidents.api.base import (
 from incidents.models import Incident, Location
 from incidents.selectors import IncidentFilters
 from incidents.services import PerpetratorData, ViolationData
-from incidents.workflow import Action, transition_require
+from incidents.workflow import Action
 
 LOCATION_PAGE_SIZE = 500
 
@@ -152,8 +150,7 @@ class IncidentCollectionView(IncidentAPIView):
     @sensitive_variables()
     def post(self, request: Request) -> Response:
         user = actor(request)
-        if not permissions.can_create_incident(user):
-            raise PermissionDenied(_("Your role does not allow logging incidents."))
+        services.incident_create_authorize(actor=user)  # 403 before anything about the body
         data = s.IncidentCreateInput(data=request.data, context={"user": user})
         data.is_valid(raise_exception=True)
         with transaction.atomic():
@@ -204,11 +201,9 @@ class IncidentDetailView(IncidentAPIView):
         user = actor(request)
         with transaction.atomic():
             incident = selectors.incident_get(user=user, public_id=public_id)
-            # The service checks both again on the locked row; checked here first so that the
-            # answer is 403, then 409, before any complaint about the body (as the service orders them).
-            if not permissions.is_owner(user, incident):
-                raise PermissionDenied(_("Only the incident's reporter may edit it."))
-            transition_require(incident, Action.UPDATE)
+            # 403, then 409, before any complaint about the body (the service asks again on its
+            # locked row); the edit page asks the same before showing its form.
+            services.incident_step_authorize(actor=user, incident=incident, action=Action.UPDATE)
             data = s.IncidentUpdateInput(data=request.data, context={"user": user})
             data.is_valid(raise_exception=True)
             services.incident_update(
@@ -231,6 +226,7 @@ class IncidentTransitionView(IncidentAPIView):
             "`submit` (its reporter; draft or returned), `assign` (`assignee`), `return` (`reason`), "
             "`verify` (`outcome`, `method`, `verified_on`; closes the incident) and `reopen` "
             "(`reason`; a senior WPA, closed incidents). A field the action does not use is refused. "
+            "Checked in this order, as on the detail page: 404, 403, 409, then the fields (400). "
             "Answers with the incident as it now is, or 204 when it has left your view (an incident "
             "of a UN-personnel perpetrator, once submitted, is seen by senior WPAs only). " + _RESTRICTED_NOTE
         ),
@@ -251,67 +247,27 @@ class IncidentTransitionView(IncidentAPIView):
         user = actor(request)
         with transaction.atomic():
             incident = selectors.incident_get(user=user, public_id=public_id)
-            data = s.TransitionInput(data=request.data)
-            data.is_valid(raise_exception=True)
-            self._act(request, incident, data.validated_data)
+            which = s.TransitionActionInput(data=request.data)
+            which.is_valid(raise_exception=True)
+
+            def read() -> services.TransitionInputs:  # called once the action is allowed
+                data = s.TransitionInput(data=request.data)
+                data.is_valid(raise_exception=True)
+                values = {name: value for name, value in data.validated_data.items() if name != "action"}
+                return services.TransitionInputs(**values)
+
+            services.incident_transition(
+                actor=user,
+                incident=incident,
+                action=which.validated_data["action"],
+                inputs=read,
+                request=http_request(request),
+            )
             try:
                 body = detail_body(user, selectors.incident_get(user=user, public_id=public_id))
             except Http404:
                 return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(body)
-
-    @staticmethod
-    def _act(request: Request, incident: Incident, values: dict[str, Any]) -> Incident:
-        user, http = actor(request), http_request(request)
-        match values["action"]:
-            case "submit":
-                return services.incident_submit(actor=user, incident=incident, request=http)
-            case "assign":
-                assignee = _assignee(user, incident, values.get("assignee", ""))
-                return services.incident_assign(
-                    actor=user, incident=incident, assignee=assignee, request=http
-                )
-            case "return":
-                reason = values.get("reason", "")
-                return services.incident_return(actor=user, incident=incident, reason=reason, request=http)
-            case "verify":
-                return services.incident_verify(
-                    actor=user,
-                    incident=incident,
-                    outcome=values.get("outcome", ""),
-                    method=values.get("method", ""),
-                    verified_on=values.get("verified_on"),
-                    request=http,
-                )
-            case "reopen":
-                reason = values.get("reason", "")
-                return services.incident_reopen(actor=user, incident=incident, reason=reason, request=http)
-        raise AssertionError(values["action"])  # TransitionInput admits the five actions only
-
-
-def _assignee(user: User, incident: Incident, username: str) -> User:
-    """The assignee named, among those who may review the incident.
-
-    When nobody matches, the service cannot be called (it takes a user), so its first two
-    checks are made here, in its order: 403 for a user who may not assign, 409 in the wrong
-    status, and only then 400 for the name. A user who may not assign learns nothing about
-    which usernames exist.
-    """
-    candidate = selectors.incident_assignee_candidates(incident=incident).filter(username=username).first()
-    if candidate is not None:
-        return candidate
-    if not permissions.may_review(user, incident):
-        raise PermissionDenied(_("Only a WPA of the incident's field office or a senior WPA may do this."))
-    transition_require(incident, Action.ASSIGN)
-    if not username:
-        raise ValidationError({"assignee": [_("This field is required.")]})
-    raise ValidationError(
-        {
-            "assignee": [
-                _("Choose an active WPA of the incident's field office, or a senior WPA of the mission.")
-            ]
-        }
-    )
 
 
 class IncidentHistoryView(IncidentAPIView):

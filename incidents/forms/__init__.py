@@ -8,11 +8,10 @@ from incidents.forms.intake import (
     IncidentIntake,
     IntakeChoices,
     IntakeInitial,
-    PerpetratorForm,
-    ViolationForm,
 )
 from incidents.forms.listing import DEFAULT_ORDERING, ORDERING_CHOICES, IncidentFilterForm
 from incidents.forms.review import AssignForm, ReasonForm, SubmitForm, VerifyForm, add_service_errors
+from incidents.forms.rows import PerpetratorForm, ViolationForm
 
 __all__ = [
     "DEFAULT_ORDERING",

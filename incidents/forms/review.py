@@ -25,6 +25,11 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(InstanceChoiceField, self.fields["assignee"]).set_instances(candidates)
 
+    def clean_assignee(self) -> str:
+        """The workflow names the assignee by username, as the API does."""
+        assignee: User = self.cleaned_data["assignee"]
+        return assignee.username
+
 
 class ReasonForm(forms.Form):
     """Return (to the reporter) and reopen: the reason is restricted, like the narrative."""

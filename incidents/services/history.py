@@ -1,4 +1,5 @@
-"""Two steps every incident service shares: lock the row in scope, and record what was done."""
+"""The steps every incident service shares: lock the row in scope, check who may take the action
+and whether the status allows it (the workflow table), and record what was done."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from django.http import Http404, HttpRequest
 
 from crsv.accounts.models import User
 from crsv.audit.services import audit_record
-from incidents import clock
+from incidents import clock, permissions
+from incidents.exceptions import PermissionDenied
 from incidents.models import Incident, IncidentEvent
 from incidents.services.validation import full_clean_before_save
+from incidents.workflow import TRANSITIONS, transition_require
 
 
 def incident_lock(*, actor: User, incident: Incident) -> Incident:
@@ -28,6 +31,23 @@ def incident_lock(*, actor: User, incident: Incident) -> Incident:
         )
     except Incident.DoesNotExist:
         raise Http404("No incident matches the given query.") from None
+
+
+def incident_step_authorize(*, actor: User, incident: Incident, action: str) -> None:
+    """Who, then the status, from `workflow.TRANSITIONS[action]`: `PermissionDenied` (403) when
+    the actor's role may not take the action, else `TransitionNotAllowed` (409) when the
+    incident's status does not allow it. Every door gets the same answer in the same order."""
+    if not permissions.may_act(actor, incident, action):
+        raise PermissionDenied(str(TRANSITIONS[action].denied))
+    transition_require(incident, action)
+
+
+def incident_step_begin(*, actor: User, incident: Incident, action: str) -> Incident:
+    """The locked row in the actor's scope (404 otherwise), once the actor may take `action`
+    from its status (403, then 409). Call inside the service's transaction."""
+    locked = incident_lock(actor=actor, incident=incident)
+    incident_step_authorize(actor=actor, incident=locked, action=action)
+    return locked
 
 
 def incident_step_record(

@@ -16,7 +16,7 @@ from incidents import clock, derivations, permissions
 from incidents.exceptions import PermissionDenied
 from incidents.models import Incident, Perpetrator, Violation
 from incidents.references import incident_reference_next, reference_is_sea
-from incidents.services.history import incident_lock, incident_step_record
+from incidents.services.history import incident_step_begin, incident_step_record
 from incidents.services.inputs import (
     INCIDENT_FIELD_NAMES,
     IncidentFields,
@@ -24,7 +24,7 @@ from incidents.services.inputs import (
     ViolationData,
 )
 from incidents.services.validation import full_clean_before_save, incident_validate
-from incidents.workflow import Action, transition_require
+from incidents.workflow import Action, transition_target
 
 
 def _fields_apply(incident: Incident, fields: IncidentFields) -> None:
@@ -112,6 +112,14 @@ def _perpetrators_save(incident: Incident, rows: Sequence[PerpetratorData], *, r
     Perpetrator.objects.bulk_create(objects)
 
 
+def incident_create_authorize(*, actor: User) -> None:
+    """`PermissionDenied` (403) unless the actor may log incidents: a creator role and a field
+    office. The intake page (before showing its form) and the API (before reading the body) ask
+    this too, so that a user who may not log learns nothing from her input's errors."""
+    if not permissions.can_create_incident(actor):
+        raise PermissionDenied(_("Your role does not allow logging incidents."))
+
+
 @transaction.atomic
 def incident_create(
     *,
@@ -128,8 +136,7 @@ def incident_create(
     The date of report defaults to today in the office's time zone. To save and submit at
     once, call `incident_submit` on the result in the same transaction.
     """
-    if not permissions.can_create_incident(actor):
-        raise PermissionDenied(_("Your role does not allow logging incidents."))
+    incident_create_authorize(actor=actor)
     office = field_office or actor.primary_office()
     if office is None or office.pk not in actor.office_ids():
         raise ValidationError({"field_office": [_("Choose one of your field offices.")]})
@@ -168,10 +175,7 @@ def incident_update(
     Only the fields passed change (PATCH semantics). A list of violations or perpetrators
     replaces the incident's rows; None leaves them. A returned incident must stay complete.
     """
-    incident = incident_lock(actor=actor, incident=incident)
-    if not permissions.is_owner(actor, incident):
-        raise PermissionDenied(_("Only the incident's reporter may edit it."))
-    transition_require(incident, Action.UPDATE)
+    incident = incident_step_begin(actor=actor, incident=incident, action=Action.UPDATE)
     current_violations, current_perpetrators = _children_current(incident)
     new_violations = current_violations if violations is None else list(violations)
     new_perpetrators = current_perpetrators if perpetrators is None else list(perpetrators)
@@ -209,10 +213,7 @@ def incident_submit(*, actor: User, incident: Incident, request: HttpRequest | N
     `submitted_at`; a resubmission keeps both, except that an SEA incident resubmitted as CRSV
     gets a CRSV number (see incidents/references.py).
     """
-    incident = incident_lock(actor=actor, incident=incident)
-    if not permissions.is_owner(actor, incident):
-        raise PermissionDenied(_("Only the incident's reporter may submit it."))
-    transition_require(incident, Action.SUBMIT)
+    incident = incident_step_begin(actor=actor, incident=incident, action=Action.SUBMIT)
     violations, perpetrators = _children_current(incident)
     _prepared(incident, violations=violations, perpetrators=perpetrators, complete=True)
     from_status = incident.status
@@ -226,7 +227,7 @@ def incident_submit(*, actor: User, incident: Incident, request: HttpRequest | N
             field_office=office, year=clock.office_date(office, first).year, sea=incident.is_sea
         )
         incident.submitted_at = first
-    incident.status = Incident.Status.SUBMITTED
+    incident.status = transition_target(Action.SUBMIT)
     incident.updated_at = now
     full_clean_before_save(incident)
     incident.save()

@@ -8,21 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from crsv.accounts.models import User
 from incidents import clock, derivations, permissions
-from incidents.exceptions import PermissionDenied
 from incidents.models import VERIFICATION_OUTCOMES, Incident
-from incidents.services.history import incident_lock, incident_step_record
+from incidents.services.history import incident_step_begin, incident_step_record
 from incidents.services.limits import EARLIEST_DATE
 from incidents.services.validation import date_too_early_message, full_clean_before_save, require_text
-from incidents.workflow import Action, transition_require
+from incidents.workflow import Action, transition_target
 
-Status = Incident.Status
 Verification = Incident.VerificationStatus
-
-_NOT_A_REVIEWER = gettext_lazy("Only a WPA of the incident's field office or a senior WPA may do this.")
 
 
 def _save(incident: Incident) -> None:
@@ -41,10 +36,7 @@ def incident_assign(
     mission (only a senior WPA for an SEA incident): someone who may review it. Verification
     moves from reported to pending.
     """
-    incident = incident_lock(actor=actor, incident=incident)
-    if not permissions.may_review(actor, incident):
-        raise PermissionDenied(_NOT_A_REVIEWER)
-    transition_require(incident, Action.ASSIGN)
+    incident = incident_step_begin(actor=actor, incident=incident, action=Action.ASSIGN)
     if not permissions.may_review(assignee, incident):
         raise ValidationError(
             {
@@ -54,7 +46,7 @@ def incident_assign(
             }
         )
     from_status = incident.status
-    incident.status = Status.UNDER_REVIEW
+    incident.status = transition_target(Action.ASSIGN)
     incident.assigned_wpa = assignee
     if incident.verification_status == Verification.REPORTED:
         incident.verification_status = Verification.PENDING
@@ -75,15 +67,12 @@ def incident_return(
     *, actor: User, incident: Incident, reason: str, request: HttpRequest | None = None
 ) -> Incident:
     """Send the incident back to its reporter, saying why (the reason is restricted)."""
-    incident = incident_lock(actor=actor, incident=incident)
-    if not permissions.may_review(actor, incident):
-        raise PermissionDenied(_NOT_A_REVIEWER)
-    transition_require(incident, Action.RETURN)
+    incident = incident_step_begin(actor=actor, incident=incident, action=Action.RETURN)
     text = require_text(
         reason, field="reason", message=_("Say why the incident is returned to its reporter.")
     )
     from_status = incident.status
-    incident.status = Status.RETURNED
+    incident.status = transition_target(Action.RETURN)
     _save(incident)
     incident_step_record(
         actor=actor,
@@ -127,17 +116,14 @@ def incident_verify(
 ) -> Incident:
     """Record the verification outcome (verified, could not be verified, did not occur) and
     close the incident. Late if verified in a later quarter than the incident's latest date."""
-    incident = incident_lock(actor=actor, incident=incident)
-    if not permissions.may_review(actor, incident):
-        raise PermissionDenied(_NOT_A_REVIEWER)
-    transition_require(incident, Action.VERIFY)
+    incident = incident_step_begin(actor=actor, incident=incident, action=Action.VERIFY)
     problems = _verification_problems(incident, outcome=outcome, method=method, verified_on=verified_on)
     if problems:
         raise ValidationError(problems)
     # Both known here: the date was checked above, and a submitted incident has its dates.
     assert verified_on is not None and incident.incident_date_end is not None
     from_status = incident.status
-    incident.status = Status.CLOSED
+    incident.status = transition_target(Action.VERIFY)
     incident.verification_status = outcome
     incident.verification_method = method
     incident.verified_on = verified_on
@@ -162,13 +148,10 @@ def incident_reopen(
     The previous outcome is cleared from the incident (verification is pending again) and
     stays in its history.
     """
-    incident = incident_lock(actor=actor, incident=incident)
-    if not permissions.may_reopen(actor, incident):
-        raise PermissionDenied(_("Only a senior WPA of the mission may reopen an incident."))
-    transition_require(incident, Action.REOPEN)
+    incident = incident_step_begin(actor=actor, incident=incident, action=Action.REOPEN)
     text = require_text(reason, field="reason", message=_("Say why the incident is reopened."))
     from_status = incident.status
-    incident.status = Status.UNDER_REVIEW
+    incident.status = transition_target(Action.REOPEN)
     incident.verification_status = Verification.PENDING
     incident.verification_method = ""
     incident.verified_on = None

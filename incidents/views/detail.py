@@ -1,10 +1,11 @@
 """The detail page, and the workflow actions posted from it.
 
-Every action posts to one URL with an `action` field. Outcomes, the same for every action:
-success redirects to the page with a message; bad input redisplays the page with the
-messages beside the action's fields (200); an action the incident's status does not allow
-(it was acted on meanwhile) redisplays the page with the reason (409); a role that may not
-act is 403; an incident out of scope is 404.
+Every action posts to one URL with an `action` field, and is taken by
+`services.incident_transition` (the API's transitions call it too). Outcomes, the same for
+every action and decided by the service in this order: an incident out of scope is 404; a role
+that may not act is 403; an action the incident's status does not allow (it was acted on
+meanwhile) redisplays the page with the reason (409); bad input redisplays the page with the
+messages beside the action's fields (200); success redirects to the page with a message.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,23 +28,21 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from crsv.accounts.http import AuthenticatedHttpRequest
-from crsv.accounts.models import User
 from crsv.accounts.roles import Capability
 from incidents import clock, permissions, selectors, services
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import AssignForm, ReasonForm, SubmitForm, VerifyForm, add_service_errors
 from incidents.models import Incident
-from incidents.workflow import transition_require
+from incidents.workflow import MOVES, Action
 
 # Who may register a survivor case from an incident (the survivor intake page's own rule).
 
 
 @dataclass(frozen=True)
 class Step:
-    """One workflow action as the page offers it."""
+    """One workflow move as the page offers it (who may, from which status, with which inputs:
+    `incidents.workflow.TRANSITIONS`)."""
 
-    may: Callable[[User, Incident], bool]  # the role part: False is 403 whatever the status
-    shown: str  # the `incident_permissions` flag (role and status) that shows its form
     form: Callable[[Any, Incident], forms.Form]  # (POST data or None, incident) -> form
     done: Any  # the success message
 
@@ -59,53 +58,34 @@ def _verify_form(data: Any, incident: Incident) -> forms.Form:
 
 
 STEPS: dict[str, Step] = {
-    "submit": Step(
-        permissions.is_owner,
-        "can_submit",
-        lambda data, incident: SubmitForm(data),
-        gettext_lazy("Incident submitted."),
-    ),
-    "assign": Step(permissions.may_review, "can_assign", _assign_form, gettext_lazy("Incident assigned.")),
-    "return": Step(
-        permissions.may_review,
-        "can_return",
+    Action.SUBMIT: Step(lambda data, incident: SubmitForm(data), gettext_lazy("Incident submitted.")),
+    Action.ASSIGN: Step(_assign_form, gettext_lazy("Incident assigned.")),
+    Action.RETURN: Step(
         lambda data, incident: ReasonForm(data, auto_id="id_return_%s"),
         gettext_lazy("Incident returned to its reporter."),
     ),
-    "verify": Step(
-        permissions.may_review,
-        "can_verify",
-        _verify_form,
-        gettext_lazy("Verification recorded; the incident is closed."),
-    ),
-    "reopen": Step(
-        permissions.may_reopen,
-        "can_reopen",
+    Action.VERIFY: Step(_verify_form, gettext_lazy("Verification recorded; the incident is closed.")),
+    Action.REOPEN: Step(
         lambda data, incident: ReasonForm(data, auto_id="id_reopen_%s"),
         gettext_lazy("Incident reopened for review."),
     ),
 }
+assert tuple(STEPS) == MOVES
 
 
-def _run(request: AuthenticatedHttpRequest, action: str, incident: Incident, data: dict[str, Any]) -> None:
-    actor = request.user
-    if action == "submit":
-        services.incident_submit(actor=actor, incident=incident, request=request)
-    elif action == "assign":
-        services.incident_assign(actor=actor, incident=incident, assignee=data["assignee"], request=request)
-    elif action == "return":
-        services.incident_return(actor=actor, incident=incident, reason=data["reason"], request=request)
-    elif action == "verify":
-        services.incident_verify(
-            actor=actor,
-            incident=incident,
-            outcome=data["outcome"],
-            method=data["method"],
-            verified_on=data["verified_on"],
-            request=request,
-        )
-    else:
-        services.incident_reopen(actor=actor, incident=incident, reason=data["reason"], request=request)
+class _Unparsed(Exception):
+    """The posted form has errors; they are already beside its fields."""
+
+
+def _inputs(form: forms.Form) -> services.InputsReader:
+    """Reads the form when the service asks, i.e. once the user may act and the status allows."""
+
+    def read() -> services.TransitionInputs:
+        if not form.is_valid():
+            raise _Unparsed
+        return services.TransitionInputs(**form.cleaned_data)
+
+    return read
 
 
 def render_detail(
@@ -121,7 +101,7 @@ def render_detail(
     action_forms = {
         action: posted[1] if posted and posted[0] == action else step.form(None, incident)
         for action, step in STEPS.items()
-        if flags[step.shown]
+        if flags[f"can_{action}"]
     }
     can_register_survivor = user.can(Capability.REGISTER_SURVIVOR)
     context = {
@@ -164,24 +144,26 @@ def incident_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpRe
 @sensitive_post_parameters("reason")
 @require_POST
 def incident_transition(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
-    user = request.user
-    incident = selectors.incident_get(user=user, public_id=public_id)
+    """Adapter of `services.incident_transition`, which decides 404, 403, 409 and the field errors
+    in that order (403 and 404 propagate to Django's pages)."""
+    incident = selectors.incident_get(user=request.user, public_id=public_id)
     action = request.POST.get("action", "")
     step = STEPS.get(action)
     if step is None:
         messages.error(request, _("Unknown action."))
         return render_detail(request, incident, status=400)
-    if not step.may(user, incident):
-        raise PermissionDenied
     form = step.form(request.POST, incident)
     try:
-        transition_require(incident, action)  # the status first: fields do not matter if it is 409
-        if form.is_valid():
-            _run(request, action, incident, form.cleaned_data)
-            messages.success(request, str(step.done))
-            return redirect("incidents:detail", public_id=incident.public_id)
+        services.incident_transition(
+            actor=request.user, incident=incident, action=action, inputs=_inputs(form), request=request
+        )
     except TransitionNotAllowed as error:
         return detail_conflict(request, incident, error)
+    except _Unparsed:
+        pass
     except ValidationError as error:
         add_service_errors(form, error)
+    else:
+        messages.success(request, str(step.done))
+        return redirect("incidents:detail", public_id=incident.public_id)
     return render_detail(request, incident, posted=(action, form))

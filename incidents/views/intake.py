@@ -8,7 +8,7 @@ empty rows and everything typed so far.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
@@ -20,12 +20,12 @@ from django.views.decorators.http import require_http_methods
 
 from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.models import User
-from incidents import clock, permissions, selectors, services
+from incidents import clock, selectors, services
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import IncidentIntake, IntakeChoices, IntakeInitial
-from incidents.models import Incident, IncidentEvent
+from incidents.models import Incident
 from incidents.views.detail import detail_conflict
-from incidents.workflow import transition_require
+from incidents.workflow import Action
 
 # The intake's buttons (`intent`) that save. Anything else ("add_rows", or Enter pressed in a
 # field, which sends the first button: "add rows") redisplays the page and never saves.
@@ -72,8 +72,7 @@ def _saved(request: AuthenticatedHttpRequest, incident: Incident, *, submitted: 
 @require_http_methods(["GET", "POST"])
 def incident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_create_incident(user):
-        raise PermissionDenied
+    services.incident_create_authorize(actor=user)  # 403 before the form, or anything typed
     choices = _choices(user)
     if request.method == "GET":
         office = user.primary_office()  # can_create_incident: the user has one
@@ -109,10 +108,8 @@ def incident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def incident_edit(request: AuthenticatedHttpRequest, public_id: str) -> HttpResponse:
     user = request.user
     incident = selectors.incident_get(user=user, public_id=public_id)
-    if not permissions.is_owner(user, incident):
-        raise PermissionDenied
-    try:
-        transition_require(incident, IncidentEvent.Action.UPDATE)
+    try:  # 403, then 409, before the form or anything typed (the service asks again on saving)
+        services.incident_step_authorize(actor=user, incident=incident, action=Action.UPDATE)
     except TransitionNotAllowed as error:
         return detail_conflict(request, incident, error)
     choices = _choices(user, incident=incident)

@@ -190,6 +190,16 @@ def test_a_bogus_assignee_on_a_closed_incident_is_409_not_400(
     assert act(api_client, wpa, closed, action="assign", assignee="nobody").status_code == 409
 
 
+def test_a_field_the_action_does_not_use_is_refused(
+    api_client: Any, make_incident: Callable[..., Incident], reporter: User
+) -> None:
+    draft = make_incident("draft", reporter=reporter)
+    response = act(api_client, reporter, draft, action="submit", reason="x")
+    assert response.status_code == 400
+    assert response.json() == {"reason": ["Not used by the submit action."]}
+    assert Incident.objects.get(pk=draft.pk).status == "draft"
+
+
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
@@ -212,7 +222,10 @@ def test_a_bogus_assignee_on_a_closed_incident_is_409_not_400(
         ),
         ({"action": "verify"}, None),
         ({"action": "verify", "outcome": "maybe", "method": "site_visit"}, None),
-        ({"action": "submit", "reason": "x"}, {"reason": ["Not used by the submit action."]}),
+        (
+            {"action": "return", "reason": "x", "assignee": "wpa"},
+            {"assignee": ["Not used by the return action."]},
+        ),
         (
             {"action": "assign", "assignee": "wpa", "outcome": "verified"},
             {"outcome": ["Not used by the assign action."]},

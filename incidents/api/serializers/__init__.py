@@ -21,6 +21,7 @@ from incidents.api.serializers.inputs import (
     IncidentInput,
     IncidentUpdateInput,
     PerpetratorInput,
+    TransitionActionInput,
     TransitionInput,
     ViolationInput,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "PartyOutput",
     "PerpetratorInput",
     "PerpetratorOutput",
+    "TransitionActionInput",
     "TransitionInput",
     "ViolationInput",
     "ViolationOutput",

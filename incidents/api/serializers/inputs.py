@@ -32,6 +32,7 @@ from incidents.services.limits import (
     TALLY_MAX,
     VIOLATIONS_MAX,
 )
+from incidents.workflow import MOVES, TRANSITIONS
 
 
 class ViolationInput(IncidentStrictInput):
@@ -175,19 +176,12 @@ class IncidentUpdateInput(IncidentInput):
     }
 
 
-ACTION_FIELDS: dict[str, tuple[str, ...]] = {
-    "submit": (),
-    "assign": ("assignee",),
-    "return": ("reason",),
-    "verify": ("outcome", "method", "verified_on"),
-    "reopen": ("reason",),
-}
+# The fields each action takes besides `action` (from the workflow table).
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {action: TRANSITIONS[action].inputs for action in MOVES}
 
 
-class TransitionInput(IncidentStrictInput):
-    """POST /incidents/{id}/transitions/: one workflow action, with what that action needs."""
-
-    action = Choice(
+def _action_field() -> Choice:
+    return Choice(
         enum_name="TransitionAction",
         choices=[
             ("submit", _("Submit (the reporter; draft or returned)")),
@@ -197,6 +191,19 @@ class TransitionInput(IncidentStrictInput):
             ("reopen", _("Reopen a closed incident, with a reason (senior WPA)")),
         ],
     )
+
+
+class TransitionActionInput(serializers.Serializer[Any]):
+    """The action alone, read first: which use case, before anything is said about its fields
+    (`TransitionInput` reads them once the action is allowed: see `services.incident_transition`)."""
+
+    action = _action_field()
+
+
+class TransitionInput(IncidentStrictInput):
+    """POST /incidents/{id}/transitions/: one workflow action, with what that action needs."""
+
+    action = _action_field()
     assignee = serializers.CharField(
         max_length=150,
         required=False,
