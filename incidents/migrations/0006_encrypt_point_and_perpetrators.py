@@ -23,11 +23,13 @@ PERPETRATOR_TABLE = "incidents_perpetrator"
 PERPETRATOR_FIELDS = ("unit", "commander", "names")
 
 
+BATCH = 2000
+
+
 def _new_key(DataKey):
     plain = crypto.new_data_key()
     data_key = DataKey(public_id=uuid.uuid4())
     data_key.master_key_id, data_key.wrapped_key = crypto.wrap_data_key(plain, owner=str(data_key.public_id))
-    data_key.save()
     return data_key, plain
 
 
@@ -51,65 +53,93 @@ def _open(blob, *, key, table, field, row):
     return crypto.decrypt_value(blob, key=key, table=table, field=field, row=row)
 
 
+def _batches(Incident):
+    """The incidents in primary-key order, BATCH at a time, each batch with its perpetrators:
+    bounded memory (no data key outlives its batch) and a few statements per batch, so a
+    mission's whole history (the bench holds 1,000,000 incidents) migrates in minutes."""
+    last = 0
+    while True:
+        batch = list(
+            Incident.objects.filter(pk__gt=last)
+            .select_related("data_key")
+            .prefetch_related("perpetrators")
+            .order_by("pk")[:BATCH]
+        )
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
 def encrypt(apps, schema_editor):
     Incident = apps.get_model("incidents", "Incident")
     Perpetrator = apps.get_model("incidents", "Perpetrator")
     DataKey = apps.get_model("keys", "DataKey")
-    keys = {}
-    for incident in Incident.objects.select_related("data_key").iterator(chunk_size=500):
-        if incident.data_key is None:
-            incident.data_key, keys[incident.pk] = _new_key(DataKey)
-        else:
-            keys[incident.pk] = _unwrap(incident.data_key)
-        row = str(incident.public_id)
-        for field in ("latitude", "longitude"):
-            value = getattr(incident, field)
-            setattr(
-                incident,
-                f"{field}_ct",
-                _seal(value, key=keys[incident.pk], table=INCIDENT_TABLE, field=field, row=row),
-            )
-        incident.save(update_fields=["data_key", "latitude_ct", "longitude_ct"])
-    for perpetrator in Perpetrator.objects.iterator(chunk_size=500):
-        perpetrator.public_id = uuid.uuid4()
-        row = str(perpetrator.public_id)
-        key = keys[perpetrator.incident_id]
-        for field in PERPETRATOR_FIELDS:
-            value = getattr(perpetrator, field)
-            setattr(
-                perpetrator,
-                f"{field}_ct",
-                _seal(value, key=key, table=PERPETRATOR_TABLE, field=field, row=row),
-            )
-        perpetrator.save(update_fields=["public_id", *(f"{field}_ct" for field in PERPETRATOR_FIELDS)])
+    for batch in _batches(Incident):
+        new_keys, incidents, perpetrators = [], [], []
+        for incident in batch:
+            if incident.data_key is None:
+                incident.data_key, key = _new_key(DataKey)
+                new_keys.append(incident.data_key)
+            elif incident.latitude is not None or any(
+                p.unit or p.commander or p.names for p in incident.perpetrators.all()
+            ):
+                key = _unwrap(incident.data_key)
+            else:
+                key = None  # nothing to encrypt and a key already: the row stays as it is
+            if key is not None:
+                row = str(incident.public_id)
+                for field in ("latitude", "longitude"):
+                    value = getattr(incident, field)
+                    setattr(
+                        incident,
+                        f"{field}_ct",
+                        _seal(value, key=key, table=INCIDENT_TABLE, field=field, row=row),
+                    )
+                incidents.append(incident)
+            for perpetrator in incident.perpetrators.all():
+                perpetrator.public_id = uuid.uuid4()
+                prow = str(perpetrator.public_id)
+                for field in PERPETRATOR_FIELDS:
+                    value = getattr(perpetrator, field)  # empty: NULL, no key needed
+                    blob = _seal(value, key=key, table=PERPETRATOR_TABLE, field=field, row=prow)
+                    setattr(perpetrator, f"{field}_ct", blob)
+                perpetrators.append(perpetrator)
+        DataKey.objects.bulk_create(new_keys)
+        for incident in incidents:
+            incident.data_key_id = incident.data_key.pk
+        Incident.objects.bulk_update(incidents, ["data_key", "latitude_ct", "longitude_ct"])
+        Perpetrator.objects.bulk_update(
+            perpetrators, ["public_id", *(f"{field}_ct" for field in PERPETRATOR_FIELDS)]
+        )
 
 
 def decrypt(apps, schema_editor):
     Incident = apps.get_model("incidents", "Incident")
     Perpetrator = apps.get_model("incidents", "Perpetrator")
-    keys = {}
-    for incident in Incident.objects.select_related("data_key").iterator(chunk_size=500):
-        if incident.latitude_ct is None and incident.longitude_ct is None:
-            continue
-        key = keys[incident.pk] = _unwrap(incident.data_key)
-        row = str(incident.public_id)
-        for field in ("latitude", "longitude"):
-            text = _open(
-                getattr(incident, f"{field}_ct"), key=key, table=INCIDENT_TABLE, field=field, row=row
-            )
-            setattr(incident, field, None if text is None else text)
-        incident.save(update_fields=["latitude", "longitude"])
-    for perpetrator in Perpetrator.objects.select_related("incident__data_key").iterator(chunk_size=500):
-        blobs = [getattr(perpetrator, f"{field}_ct") for field in PERPETRATOR_FIELDS]
-        if all(blob is None for blob in blobs):
-            continue
-        key = keys.get(perpetrator.incident_id) or _unwrap(perpetrator.incident.data_key)
-        row = str(perpetrator.public_id)
-        for field, blob in zip(PERPETRATOR_FIELDS, blobs, strict=True):
-            setattr(
-                perpetrator, field, _open(blob, key=key, table=PERPETRATOR_TABLE, field=field, row=row) or ""
-            )
-        perpetrator.save(update_fields=list(PERPETRATOR_FIELDS))
+    for batch in _batches(Incident):
+        incidents, perpetrators = [], []
+        for incident in batch:
+            blobs = [getattr(p, f"{f}_ct") for p in incident.perpetrators.all() for f in PERPETRATOR_FIELDS]
+            if incident.latitude_ct is None and all(blob is None for blob in blobs):
+                continue
+            key = _unwrap(incident.data_key)
+            row = str(incident.public_id)
+            for field in ("latitude", "longitude"):
+                text = _open(
+                    getattr(incident, f"{field}_ct"), key=key, table=INCIDENT_TABLE, field=field, row=row
+                )
+                setattr(incident, field, text)
+            incidents.append(incident)
+            for perpetrator in incident.perpetrators.all():
+                prow = str(perpetrator.public_id)
+                for field in PERPETRATOR_FIELDS:
+                    blob = getattr(perpetrator, f"{field}_ct")
+                    text = _open(blob, key=key, table=PERPETRATOR_TABLE, field=field, row=prow)
+                    setattr(perpetrator, field, text or "")
+                perpetrators.append(perpetrator)
+        Incident.objects.bulk_update(incidents, ["latitude", "longitude"])
+        Perpetrator.objects.bulk_update(perpetrators, list(PERPETRATOR_FIELDS))
 
 
 class Migration(migrations.Migration):
