@@ -1,10 +1,12 @@
 """Encrypt what a pg_dump still showed in clear (issue 9): the incident's exact point and the
 perpetrators' unit, commander and names.
 
-Every incident gets a data key if it has none (incidents saved without a narrative had none),
-so that every incident's restricted details live under its own key. The point is encrypted
-under it, bound to the incident's row (fields `latitude`, `longitude`); each perpetrator gets a
-public id and its identification is encrypted under its incident's key, bound to its own row.
+An incident with a point or an identified perpetrator gets a data key if it has none (incidents
+saved without a narrative had none), so that its restricted details live under its own key; one
+with nothing to encrypt gets none here (the services provision a key on its next write).
+The point is encrypted under it, bound to the incident's row (fields `latitude`, `longitude`);
+each perpetrator gets a public id and its identification is encrypted under its incident's key,
+bound to its own row.
 An empty value is stored as NULL (as `crsv.crypto.EncryptedField` does). The plain columns are
 dropped; the range of the point, which a CHECK constraint enforced, is now checked by the
 services (the constraint keeps "both or neither").
@@ -78,15 +80,17 @@ def encrypt(apps, schema_editor):
     for batch in _batches(Incident):
         new_keys, incidents, perpetrators = [], [], []
         for incident in batch:
-            if incident.data_key is None:
-                incident.data_key, key = _new_key(DataKey)
-                new_keys.append(incident.data_key)
-            elif incident.latitude is not None or any(
+            if incident.latitude is None and not any(
                 p.unit or p.commander or p.names for p in incident.perpetrators.all()
             ):
-                key = _unwrap(incident.data_key)
+                # Nothing to encrypt: no key is made (the services provision one on the next
+                # write), so a large history migrates without a million key wraps.
+                key = None
+            elif incident.data_key is None:
+                incident.data_key, key = _new_key(DataKey)
+                new_keys.append(incident.data_key)
             else:
-                key = None  # nothing to encrypt and a key already: the row stays as it is
+                key = _unwrap(incident.data_key)
             if key is not None:
                 row = str(incident.public_id)
                 for field in ("latitude", "longitude"):
