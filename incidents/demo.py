@@ -28,7 +28,7 @@ from crsv.accounts.roles import Role
 from incidents import clock, services
 from incidents.locations import locations_load_csv
 from incidents.models import Incident, Location, PartyToConflict, Perpetrator, Violation
-from incidents.reference_data import parties_ensure
+from incidents.seed_parties import parties_ensure
 from incidents.services import IncidentFields, PerpetratorData, ViolationData
 
 LOCATIONS_CSV = Path(__file__).resolve().parent / "data" / "locations_drc_east.csv"

@@ -10,8 +10,8 @@ from incidents.models.incident import (
     VERIFICATION_OUTCOMES,
     Incident,
 )
+from incidents.models.locations_and_parties import Location, PartyToConflict
 from incidents.models.querysets import IncidentQuerySet
-from incidents.models.reference import Location, PartyToConflict
 
 __all__ = [
     "GBVIMS_FIELDS",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crsv.crypto import EncryptedText
 from incidents.models.incident import Incident
-from incidents.models.reference import PartyToConflict
+from incidents.models.locations_and_parties import PartyToConflict
 
 ARMED_ACTOR_CATEGORIES = (
     "state_armed_forces",

@@ -90,7 +90,7 @@ class IncidentReferenceCounter(models.Model):
     that gaps in the CRSV one count nothing).
 
     Incremented with `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` inside the submitting
-    transaction (see incidents/references.py): concurrent submissions queue on the row.
+    transaction (see incidents/reference_numbers.py): concurrent submissions queue on the row.
     """
 
     field_office = models.ForeignKey(FieldOffice, on_delete=models.PROTECT, related_name="+")

@@ -18,8 +18,8 @@ from crsv.crypto import EncryptedDecimal, EncryptedText
 from crsv.keys.models import DataKey
 from incidents import clock
 from incidents.models import choices
+from incidents.models.locations_and_parties import Location
 from incidents.models.querysets import IncidentQuerySet
-from incidents.models.reference import Location
 
 TALLY_FIELDS = ("tally_women", "tally_girls", "tally_men", "tally_boys", "tally_unknown_sex")
 GBVIMS_FIELDS = (

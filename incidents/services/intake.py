@@ -15,7 +15,7 @@ from crsv.keys.services import data_key_provision
 from incidents import clock, derivations, permissions
 from incidents.exceptions import PermissionDenied
 from incidents.models import Incident, Perpetrator, Violation
-from incidents.references import incident_reference_next, reference_is_sea
+from incidents.reference_numbers import incident_reference_next, reference_is_sea
 from incidents.services.history import incident_step_begin, incident_step_record
 from incidents.services.inputs import (
     INCIDENT_FIELD_NAMES,
@@ -211,7 +211,7 @@ def incident_submit(*, actor: User, incident: Incident, request: HttpRequest | N
     The incident must be complete. The first submission gives the human reference (year of
     submission in the office's time zone; from the SEA sequence for an SEA incident) and
     `submitted_at`; a resubmission keeps both, except that an SEA incident resubmitted as CRSV
-    gets a CRSV number (see incidents/references.py).
+    gets a CRSV number (see incidents/reference_numbers.py).
     """
     incident = incident_step_begin(actor=actor, incident=incident, action=Action.SUBMIT)
     violations, perpetrators = _children_current(incident)
@@ -220,7 +220,7 @@ def incident_submit(*, actor: User, incident: Incident, request: HttpRequest | N
     now = clock.now()
     if incident.reference is None or (not incident.is_sea and reference_is_sea(incident.reference)):
         # A first submission; or an SEA incident reclassified as CRSV, whose SEA number would
-        # show the office how many SEA incidents it had (see incidents/references.py).
+        # show the office how many SEA incidents it had (see incidents/reference_numbers.py).
         office = incident.field_office  # read with the lock, with its mission
         first = incident.submitted_at or now
         incident.reference = incident_reference_next(

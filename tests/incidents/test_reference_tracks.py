@@ -15,7 +15,7 @@ from django.urls import reverse
 from crsv.accounts.models import User
 from incidents import services
 from incidents.models import Incident, IncidentReferenceCounter
-from incidents.references import reference_format, reference_is_sea
+from incidents.reference_numbers import reference_format, reference_is_sea
 from incidents.services import PerpetratorData
 from tests.incidents.factories import UN_PERPETRATOR, office_today
 from tests.incidents.pages import text
