@@ -50,3 +50,27 @@ def home_panel_register(panel: HomePanel) -> None:
 
 def demo_data_register(demo: DemoData) -> None:
     demo_data[demo.name] = demo
+
+
+# --- What happens when a consent is withdrawn ---------------------------------------------------
+# The consent ledger (survivors) may not import the apps that rely on a consent (referrals, which
+# sits above it): it announces each withdrawal here, in the withdrawing transaction, and the apps
+# subscribe from their AppConfig.ready(). Not a model signal: the announcement is part of the
+# withdrawal service, and a subscriber that raises rolls the withdrawal back.
+
+# hook(consent=grant withdrawn, actor=user, request=request); its return value is ignored
+ConsentWithdrawnHook = Callable[..., object]
+consent_withdrawn_hooks: dict[str, ConsentWithdrawnHook] = {}
+
+
+def consent_withdrawn_subscribe(name: str, hook: ConsentWithdrawnHook) -> None:
+    """Call `hook(consent=grant, actor=user, request=request)` on every withdrawal of a grant,
+    inside the withdrawing transaction. Keyed by name: subscribing twice replaces."""
+    consent_withdrawn_hooks[name] = hook
+
+
+def consent_withdrawn_announce(*, consent: object, actor: object, request: HttpRequest | None = None) -> None:
+    """Tell every subscriber that `consent` (the grant) was withdrawn by `actor`. Call inside
+    the withdrawing transaction, after the withdrawal is written."""
+    for hook in list(consent_withdrawn_hooks.values()):
+        hook(consent=consent, actor=actor, request=request)

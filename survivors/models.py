@@ -278,6 +278,10 @@ class Consent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
     service_type = models.CharField(_("service type"), max_length=16, choices=ServiceType.choices, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    # A directory provider (by string: survivors imports no referrals); see `consent_allows`.
+    provider = models.ForeignKey(
+        "referrals.ServiceProvider", models.PROTECT, null=True, blank=True, related_name="+"
+    )
     given_by = models.CharField(_("given by"), max_length=12, choices=GivenBy.choices, blank=True)
     child_assent = models.BooleanField(_("child's assent obtained"), default=False)
     method = models.CharField(_("how"), max_length=16, choices=Method.choices, blank=True)

@@ -39,6 +39,10 @@ class Capability(StrEnum):
     HOLD_SURVIVOR_CASES = "hold_survivor_cases"  # be the assigned WPA of a case
     RECEIVE_SURVIVOR_GRANT = "receive_survivor_grant"  # be given access to one case
     RECORD_CONSENT = "record_consent"  # record a survivor's consent on a case she may edit
+    SEE_REFERRALS = "see_referrals"  # open the referral list (which rows: the queryset)
+    MAKE_REFERRALS = "make_referrals"  # refer a case she may edit; send, cancel, follow up
+    RESPOND_TO_REFERRALS = "respond_to_referrals"  # accept, decline, start, complete for her organisation
+    BROWSE_SERVICE_DIRECTORY = "browse_service_directory"  # the service providers and their flags
     READ_AUDIT_TRAIL = "read_audit_trail"  # the audit screens of the admin site
     ENTER_ADMIN_SITE = "enter_admin_site"  # is_staff follows from this, never set by hand
 
@@ -58,6 +62,10 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     # Not a senior WPA: she reaches every case of her mission by break-glass instead.
     Capability.RECEIVE_SURVIVOR_GRANT: frozenset({Role.WPA, Role.REPORTER}),
     Capability.RECORD_CONSENT: frozenset({Role.WPA, Role.SENIOR_WPA}),
+    Capability.SEE_REFERRALS: frozenset({Role.WPA, Role.SENIOR_WPA, Role.PROVIDER}),
+    Capability.MAKE_REFERRALS: frozenset({Role.WPA, Role.SENIOR_WPA}),
+    Capability.RESPOND_TO_REFERRALS: frozenset({Role.PROVIDER}),
+    Capability.BROWSE_SERVICE_DIRECTORY: frozenset({Role.WPA, Role.SENIOR_WPA, Role.ADMIN}),
     Capability.READ_AUDIT_TRAIL: frozenset({Role.AUDITOR}),
     Capability.ENTER_ADMIN_SITE: frozenset({Role.ADMIN, Role.AUDITOR}),
 }

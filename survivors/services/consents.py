@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from crsv.accounts.models import User
 from crsv.audit.services import audit_record
+from crsv.registry import consent_withdrawn_announce
 from survivors import permissions
 from survivors.models import (
     Consent,
@@ -38,11 +40,16 @@ def consent_record(
     service_type: str = "",
     organisation: str = "",
     child_assent: bool = False,
+    provider: Any = None,
     request: HttpRequest | None = None,
 ) -> Consent:
     """Append a grant to the ledger. A child's consent is given by a caregiver with the child's
     assent; an adult gives her own. The purpose, service, organisation and dates are checked by
-    `survivors.validation.consent_terms_errors`, the same for every door."""
+    `survivors.validation.consent_terms_errors`, the same for every door.
+
+    `provider` (a `referrals.ServiceProvider` of the directory, for a referral or a sharing
+    consent) names who the consent is for; a sharing consent naming one takes its name as the
+    organisation."""
     permissions.case_authorize(actor=actor, survivor=survivor, action=CaseAction.RECORD_CONSENT)
     errors = consent_terms_errors(
         purpose=purpose,
@@ -58,6 +65,14 @@ def consent_record(
             errors["child_assent"] = _("The child's assent is required as well.")
     elif given_by != Consent.GivenBy.SURVIVOR:
         errors["given_by"] = _("An adult survivor gives her or his own consent.")
+    if provider is not None:
+        if purpose not in (Consent.Purpose.REFERRAL, Consent.Purpose.SHARE_IDENTIFIABLE):
+            errors["provider"] = _("Only a referral or a sharing consent names a provider.")
+        elif purpose == Consent.Purpose.REFERRAL and service_type not in provider.service_types:
+            errors["provider"] = _("This provider does not offer this service.")
+        elif purpose == Consent.Purpose.SHARE_IDENTIFIABLE:
+            organisation = organisation or provider.name
+            errors.pop("organisation", None)
     if consent_text.retired_at is not None:
         errors["consent_text"] = _("This consent text version is retired; use the current one.")
     if errors:
@@ -68,6 +83,7 @@ def consent_record(
         purpose=purpose,
         service_type=service_type,
         organisation=organisation.strip(),
+        provider=provider,
         given_by=given_by,
         child_assent=child_assent,
         method=method,
@@ -98,6 +114,7 @@ def consent_withdraw(*, actor: User, consent: Consent, request: HttpRequest | No
         purpose=grant.purpose,
         service_type=grant.service_type,
         organisation=grant.organisation,
+        provider_id=grant.provider_id,
         withdraws=grant,
         given_at=timezone.now(),
         recorded_by=actor,
@@ -105,6 +122,8 @@ def consent_withdraw(*, actor: User, consent: Consent, request: HttpRequest | No
     withdrawal.full_clean()
     withdrawal.save()
     audit_record(actor=actor, action="consent.withdraw", obj=withdrawal, request=request)
+    # What relied on the grant ends with it, in this transaction (referrals: revoked).
+    consent_withdrawn_announce(consent=grant, actor=actor, request=request)
     return withdrawal
 
 

@@ -1,0 +1,69 @@
+"""What a user may do to a referral (or a case) she can see: booleans for the buttons, and the
+rules behind `workflow.Who` that the services enforce."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from crsv.accounts.roles import Capability, Role
+from referrals.models import Referral, provider_id_of
+from referrals.workflow import MOVES, TRANSITIONS, Who
+from survivors.models import Survivor
+from survivors.permissions import can_view_identifying
+
+
+def can_list(user: Any) -> bool:
+    """May open the referral list at all (by role; which rows: `Referral.objects.visible_to`)."""
+    return bool(user.is_authenticated and user.can(Capability.SEE_REFERRALS))
+
+
+def list_authorize(user: Any) -> None:
+    if not can_list(user):
+        raise PermissionDenied(_("Your role gives no access to referrals."))
+
+
+def can_browse_directory(user: Any) -> bool:
+    return bool(user.is_authenticated and user.can(Capability.BROWSE_SERVICE_DIRECTORY))
+
+
+def directory_authorize(user: Any) -> None:
+    if not can_browse_directory(user):
+        raise PermissionDenied(_("Your role gives no access to the service directory."))
+
+
+def can_refer(user: Any, survivor: Survivor) -> bool:
+    """May refer this case (create, send, cancel): a WPA who may edit it (assigned, granted),
+    or a senior WPA of its mission; never an erased case."""
+    if survivor.erased_at is not None or not user.can(Capability.MAKE_REFERRALS):
+        return False
+    if user.has_role(Role.SENIOR_WPA) and survivor.mission_id in user.mission_ids():
+        return True
+    return can_view_identifying(user, survivor)
+
+
+def is_provider_user(user: Any, referral: Referral) -> bool:
+    """A user of the provider the referral is sent to."""
+    return bool(
+        user.can(Capability.RESPOND_TO_REFERRALS)
+        and referral.state != Referral.State.DRAFT
+        and provider_id_of(user) == referral.provider_id
+    )
+
+
+def may_act(user: Any, referral: Referral, action: str) -> bool:
+    """Whether `user`'s role and relation to the referral let her take `action` (the state is
+    the workflow's question)."""
+    who = TRANSITIONS[action].who
+    if who == Who.CASE_WORKER:
+        return can_refer(user, referral.survivor)
+    if who == Who.PROVIDER:
+        return is_provider_user(user, referral)
+    return False  # Who.SYSTEM: no user
+
+
+def actions_available(user: Any, referral: Referral) -> list[str]:
+    """The moves whose button to show: she may, and the state allows it."""
+    return [a for a in MOVES if TRANSITIONS[a].allows_from(referral.state) and may_act(user, referral, a)]
