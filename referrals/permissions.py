@@ -34,6 +34,16 @@ def directory_authorize(user: Any) -> None:
         raise PermissionDenied(_("Your role gives no access to the service directory."))
 
 
+def can_manage_directory(user: Any) -> bool:
+    """Sees inactive providers too (the admins who manage the directory)."""
+    return bool(user.is_authenticated and user.can(Capability.MANAGE_SERVICE_DIRECTORY))
+
+
+def is_provider_role(user: Any) -> bool:
+    """Holds the provider role (her organisation: `provider_id_of`)."""
+    return bool(user.is_authenticated and user.can(Capability.RESPOND_TO_REFERRALS))
+
+
 def can_refer(user: Any, survivor: Survivor) -> bool:
     """May refer this case (create, send, cancel): a WPA who may edit it (assigned, granted),
     or a senior WPA of its mission; never an erased case."""
@@ -47,7 +57,7 @@ def can_refer(user: Any, survivor: Survivor) -> bool:
 def is_provider_user(user: Any, referral: Referral) -> bool:
     """A user of the provider the referral is sent to."""
     return bool(
-        user.can(Capability.RESPOND_TO_REFERRALS)
+        is_provider_role(user)
         and referral.state != Referral.State.DRAFT
         and provider_id_of(user) == referral.provider_id
     )

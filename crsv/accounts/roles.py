@@ -43,6 +43,7 @@ class Capability(StrEnum):
     MAKE_REFERRALS = "make_referrals"  # refer a case she may edit; send, cancel, follow up
     RESPOND_TO_REFERRALS = "respond_to_referrals"  # accept, decline, start, complete for her organisation
     BROWSE_SERVICE_DIRECTORY = "browse_service_directory"  # the service providers and their flags
+    MANAGE_SERVICE_DIRECTORY = "manage_service_directory"  # providers, their users; inactive ones too
     READ_AUDIT_TRAIL = "read_audit_trail"  # the audit screens of the admin site
     ENTER_ADMIN_SITE = "enter_admin_site"  # is_staff follows from this, never set by hand
 
@@ -66,6 +67,7 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     Capability.MAKE_REFERRALS: frozenset({Role.WPA, Role.SENIOR_WPA}),
     Capability.RESPOND_TO_REFERRALS: frozenset({Role.PROVIDER}),
     Capability.BROWSE_SERVICE_DIRECTORY: frozenset({Role.WPA, Role.SENIOR_WPA, Role.ADMIN}),
+    Capability.MANAGE_SERVICE_DIRECTORY: frozenset({Role.ADMIN}),
     Capability.READ_AUDIT_TRAIL: frozenset({Role.AUDITOR}),
     Capability.ENTER_ADMIN_SITE: frozenset({Role.ADMIN, Role.AUDITOR}),
 }

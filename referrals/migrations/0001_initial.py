@@ -177,7 +177,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), models.Q(('consent__isnull', False), ('sent_at__isnull', False)), _connector='OR'), name='referral_sent_relies_on_consent'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('consent__isnull', True), ('sent_at__isnull', True)), models.Q(('consent__isnull', False), ('sent_at__isnull', False)), _connector='OR'), name='referral_sent_with_consent'),
+        ),
+        migrations.AddConstraint(
+            model_name='referral',
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'cancelled', 'revoked']), ('sent_at__isnull', False), _connector='OR'), name='referral_answered_once_sent'),
         ),
         migrations.AddConstraint(
             model_name='referral',

@@ -147,10 +147,15 @@ class Referral(models.Model):
                 condition=Q(service_type__in=[value for value, _label in ServiceType.choices]),
                 name="referral_service_type_known",
             ),
-            # Sent once: it names the consent it relied on and when it left.
+            # Sent: when, and the consent it relied on, together (a draft cancelled has neither).
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(consent__isnull=False, sent_at__isnull=False),
-                name="referral_sent_relies_on_consent",
+                condition=Q(consent__isnull=True, sent_at__isnull=True)
+                | Q(consent__isnull=False, sent_at__isnull=False),
+                name="referral_sent_with_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "cancelled", "revoked"]) | Q(sent_at__isnull=False),
+                name="referral_answered_once_sent",
             ),
             models.CheckConstraint(
                 condition=~Q(state="draft") | Q(consent__isnull=True, sent_at__isnull=True),

@@ -174,3 +174,25 @@ def test_retired_text_is_refused(case: Survivor, wpa: User, consent_text: Consen
     with pytest.raises(ValidationError) as excinfo:
         _grant(wpa, case, consent_text)
     assert "consent_text" in excinfo.value.message_dict
+
+
+def test_referral_and_sharing_by_provider(case: Survivor, wpa: User, consent_text: ConsentText) -> None:
+    """A referral consent naming no provider allows any provider of its type; one naming a
+    provider allows that one; sharing needs a consent naming the very provider (issue 10)."""
+    from referrals.models import ServiceProvider
+
+    heal = ServiceProvider.objects.create(name="HEAL Africa", service_types=["medical"])
+    panzi = ServiceProvider.objects.create(name="Panzi", service_types=["medical", "legal_aid"])
+    _grant(wpa, case, consent_text, purpose=P.REFERRAL, service_type="medical", provider=heal)
+    assert consent_allows(survivor=case, purpose=P.REFERRAL, service_type="medical", provider=heal)
+    assert not consent_allows(survivor=case, purpose=P.REFERRAL, service_type="medical", provider=panzi)
+    assert not consent_allows(survivor=case, purpose=P.REFERRAL, service_type="medical")  # any: no
+    _grant(wpa, case, consent_text, purpose=P.REFERRAL, service_type="legal_aid")
+    assert consent_allows(survivor=case, purpose=P.REFERRAL, service_type="legal_aid", provider=panzi)
+    assert consent_allows(survivor=case, purpose=P.REFERRAL, service_type="legal_aid")
+    assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=heal)
+    _grant(wpa, case, consent_text, purpose=P.SHARE_IDENTIFIABLE, organisation="HEAL Africa")  # legacy text
+    assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=heal)
+    _grant(wpa, case, consent_text, purpose=P.SHARE_IDENTIFIABLE, provider=heal)
+    assert consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=heal)
+    assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=panzi)
