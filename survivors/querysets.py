@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Self, TypeVar
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Now
 
 from crsv.accounts.roles import Capability, Role
 
-if TYPE_CHECKING:
-    from survivors.models import Survivor  # noqa: F401  (named in the QuerySet's type parameter)
+# The model a queryset is bound to (always `Survivor`), as a type variable so that this module
+# does not import the model module, which imports it (no import circle).
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+def _rows(model_name: str) -> models.QuerySet[Any]:
+    """Every row of one of this app's models, found in the app registry rather than imported:
+    `survivors.models` imports this module for `SurvivorQuerySet`, so importing it back would
+    make a circle. Called at query time, when the registry is ready."""
+    return apps.get_model("survivors", model_name)._default_manager.all()
 
 
 def identifying_access_q(user: Any) -> Q:
@@ -38,11 +47,9 @@ def identifying_access_q(user: Any) -> Q:
     Expiry is compared with the database's clock on every request, so a revocation or an
     expiry takes effect on the very next request.
     """
-    from survivors.models import Survivor
-
     missions = list(user.mission_ids())
     on_case, case_ids = identifying_sources(user)
-    sources = [Survivor.objects.filter(q).order_by().values("id") for q in on_case] + case_ids
+    sources = [_rows("Survivor").filter(q).order_by().values("id") for q in on_case] + case_ids
     if not sources:
         return Q()  # callers read an empty Q as "none" (see `visible_to`)
     first, *others = sources
@@ -54,8 +61,6 @@ def identifying_sources(user: Any) -> tuple[list[Q], list[models.QuerySet[Any, A
     row (assigned to her, registered by her) and case-id subqueries (live grants, live
     break-glass). The one statement of who may identify a case; `identifying_access_q` and
     `identifying_arms` are two shapes of it."""
-    from survivors.models import BreakGlass, SurvivorUserObjectPermission
-
     missions = list(user.mission_ids())
     senior = user.has_role(Role.SENIOR_WPA)
     # Her own cases (assigned, registered): the office for a WPA or a reporter, the mission for
@@ -72,34 +77,32 @@ def identifying_sources(user: Any) -> tuple[list[Q], list[models.QuerySet[Any, A
         # The grant's mission bound is the outer `mission_id IN` of `identifying_access_q`:
         # checked on the case rows fetched anyway, so this arm stays a read of the grants'
         # user index alone.
-        live_grants = SurvivorUserObjectPermission.objects.filter(
+        live_grants = _rows("SurvivorUserObjectPermission").filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=Now()), user=user
         )
         case_ids.append(live_grants.order_by().values("content_object_id"))
     if senior:
-        live_break_glass = BreakGlass.objects.filter(user=user, expires_at__gt=Now())
+        live_break_glass = _rows("BreakGlass").filter(user=user, expires_at__gt=Now())
         case_ids.append(live_break_glass.order_by().values("survivor_id"))
     return on_case, case_ids
 
 
-def identifying_arms(user: Any) -> list[SurvivorQuerySet]:
+def identifying_arms(user: Any) -> list[models.QuerySet[Any]]:
     """`identifying_access_q` as one case queryset per source, each bounded by her missions.
 
     For a newest-first page: each arm can be read in order through its own index (assignee,
     registrar: `survivor_*_recent`) and cut at the page size, and the page is the newest of
     the arms' heads. The single semi-join of `identifying_access_q` has to fetch every case she
     may read (1,000 for the benchmark WPA) before it can sort them."""
-    from survivors.models import Survivor
-
     if not user.is_authenticated or not user.is_active:
         return []
     on_case, case_ids = identifying_sources(user)
-    bounded = Survivor.objects.filter(mission_id__in=list(user.mission_ids()))
+    bounded = _rows("Survivor").filter(mission_id__in=list(user.mission_ids()))
     return [bounded.filter(q) for q in on_case] + [bounded.filter(id__in=ids) for ids in case_ids]
 
 
-class SurvivorQuerySet(models.QuerySet["Survivor"]):
-    def visible_to(self, user: Any) -> SurvivorQuerySet:
+class SurvivorQuerySet(models.QuerySet[_Model]):
+    def visible_to(self, user: Any) -> Self:
         """Cases `user` may know exist. Senior WPAs see every case of their missions (code and
         profile only unless `identifying_to(user)` also holds); everyone else only the cases they
         may read in full. Analysts, providers, admins and auditors: none."""
@@ -113,7 +116,7 @@ class SurvivorQuerySet(models.QuerySet["Survivor"]):
         q = identifying_access_q(user)
         return self.filter(q) if q else self.none()
 
-    def dormant(self) -> SurvivorQuerySet:
+    def dormant(self) -> Self:
         """Cases whose assigned WPA can no longer act on them: she holds no membership of the
         case's field office any more, or her account is deactivated. The assignment stays (the
         history is hers) until a senior WPA reassigns the case."""
@@ -126,7 +129,7 @@ class SurvivorQuerySet(models.QuerySet["Survivor"]):
             Q(assigned_wpa__is_active=False) | ~Exists(member)
         )
 
-    def identifying_to(self, user: Any) -> SurvivorQuerySet:
+    def identifying_to(self, user: Any) -> Self:
         """Cases whose identifying fields `user` may read (a subset of `visible_to`)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()

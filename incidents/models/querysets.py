@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
 from crsv.accounts.models import User
 from crsv.accounts.roles import Capability, Role, roles_for
+from incidents.models.choices import Status, VerificationStatus
 
-if TYPE_CHECKING:
-    # Used in the string "Incident" below (the model module imports this one).
-    from incidents.models.incident import Incident  # noqa: F401
-
-DRAFT = "draft"
+DRAFT = Status.DRAFT
 # While an incident is in its reporter's hands, the reporter sees it even when it is SEA:
 # they must be able to finish and resubmit it. Once submitted, an SEA incident leaves their view.
-IN_REPORTER_HANDS = ("draft", "returned")
+IN_REPORTER_HANDS = (Status.DRAFT, Status.RETURNED)
+
+# The model a queryset is bound to (always `Incident`), as a type variable so that this module
+# does not import the model module, which imports it (no import circle).
+_Model = TypeVar("_Model", bound=models.Model)
 
 
 def incident_scope(user: Any) -> Q | None:
@@ -59,16 +60,20 @@ def incident_scope(user: Any) -> Q | None:
     return scope
 
 
-class IncidentQuerySet(models.QuerySet["Incident"]):
-    def visible_to(self, user: Any) -> IncidentQuerySet:
+class IncidentQuerySet(models.QuerySet[_Model]):
+    def visible_to(self, user: Any) -> Self:
         """Incidents `user` may see at all (what they may see *of* each: permissions.py)."""
         scope = incident_scope(user)
         return self.none() if scope is None else self.filter(scope)
 
-    def crsv_statistics(self) -> IncidentQuerySet:
+    def crsv_statistics(self) -> Self:
         """Incidents that count in CRSV statistics.
 
         Not drafts, not SEA (those go to the conduct-and-discipline track), and not those
         verified as "did not occur". Compose with `visible_to` for a user's own view.
         """
-        return self.exclude(status=DRAFT).filter(is_sea=False).exclude(verification_status="did_not_occur")
+        return (
+            self.exclude(status=DRAFT)
+            .filter(is_sea=False)
+            .exclude(verification_status=VerificationStatus.DID_NOT_OCCUR)
+        )
