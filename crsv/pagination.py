@@ -278,13 +278,3 @@ def keyset_cursor_decode(ordering: Sequence[str], cursor: str) -> list[Any]:
 def keyset_after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
     """`Keyset.after` for NEWEST_FIRST without naming the model."""
     return _model_free(ordering).after(values)
-
-
-def cursor_encode(created_at: datetime, pk: int) -> str:
-    """A cursor of the newest-first ordering of a model with `created_at` and an integer id."""
-    return _NEWEST_FIRST.encode([created_at, pk])
-
-
-def cursor_decode(cursor: str) -> tuple[datetime, int]:
-    created_at, pk = _NEWEST_FIRST.decode(cursor)
-    return created_at, pk

@@ -16,8 +16,6 @@ from crsv.pagination import (
     NEWEST_FIRST,
     BadCursor,
     Keyset,
-    cursor_decode,
-    cursor_encode,
     keyset_after,
     keyset_cursor_decode,
     keyset_cursor_encode,
@@ -96,7 +94,7 @@ def test_what_this_module_did_not_make_is_refused(cursor: str) -> None:
     with pytest.raises(BadCursor):
         KEYSETS["-created_at"].decode(cursor)
     with pytest.raises(BadCursor):
-        cursor_decode(cursor)
+        keyset_cursor_decode(NEWEST_FIRST, cursor)
 
 
 def test_nesting_is_refused_before_parsing_within_the_length_cap() -> None:
@@ -108,21 +106,23 @@ def test_nesting_is_refused_before_parsing_within_the_length_cap() -> None:
         KEYSETS["-created_at"].decode(deep)
 
 
-def test_the_newest_first_helpers_keep_their_format() -> None:
-    """Survivors page newest first through these helpers, without naming the model."""
-    cursor = cursor_encode(MOMENT, 42)
-    assert cursor == keyset_cursor_encode(NEWEST_FIRST, [MOMENT, 42])
+def test_the_model_free_newest_first_cursors_are_the_models_own() -> None:
+    """Survivors page newest first through `keyset_cursor_encode`, `keyset_cursor_decode` and
+    `keyset_after` without naming the model: the same cursors and conditions as the model's
+    keyset, in the documented format, and no other ordering."""
+    survivors = Keyset.of(Survivor, NEWEST_FIRST)
+    cursor = keyset_cursor_encode(NEWEST_FIRST, [MOMENT, 42])
+    assert cursor == survivors.encode([MOMENT, 42])
     assert json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))) == {
         "o": ["-created_at", "-id"],
         "v": [{"dt": MOMENT.isoformat()}, 42],
     }
-    assert cursor_decode(cursor) == (MOMENT, 42)
-    assert keyset_cursor_decode(NEWEST_FIRST, cursor) == [MOMENT, 42]
-    assert str(keyset_after(NEWEST_FIRST, [MOMENT, 42])) == str(
-        Keyset.of(Survivor, NEWEST_FIRST).after([MOMENT, 42])
-    )
+    assert keyset_cursor_decode(NEWEST_FIRST, cursor) == survivors.decode(cursor) == [MOMENT, 42]
+    assert str(keyset_after(NEWEST_FIRST, [MOMENT, 42])) == str(survivors.after([MOMENT, 42]))
     with pytest.raises(ValueError, match="name the model"):
         keyset_cursor_encode(["-updated_at", "-id"], [MOMENT, 42])
+    with pytest.raises(ValueError, match="name the model"):
+        keyset_cursor_decode(["-updated_at", "-id"], cursor)
 
 
 def test_after_adds_no_null_branch_on_a_key_that_is_never_null() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from crsv.accounts.models import User
 from crsv.audit.models import AccessEvent
-from crsv.pagination import cursor_decode, cursor_encode
+from crsv.pagination import NEWEST_FIRST, keyset_cursor_encode
 from survivors.api import serializers as api_serializers
 from survivors.api.views import PAGE_SIZE
 from survivors.models import Survivor
@@ -158,16 +157,9 @@ def test_cursor_breaks_ties_on_created_at_by_id(
     cases = [make_survivor(wpa, name=f"Case {i}") for i in range(3)]
     same_time = cases[0].created_at
     Survivor.objects.filter(pk__in=[s.pk for s in cases]).update(created_at=same_time)
-    cursor = cursor_encode(same_time, cases[1].pk)
+    cursor = keyset_cursor_encode(NEWEST_FIRST, [same_time, cases[1].pk])
     rows = as_user(api_client, wpa).get(LIST, {"cursor": cursor}).json()["results"]
     assert [r["public_id"] for r in rows] == [str(cases[0].public_id)]
-
-
-def test_cursor_round_trips_and_is_opaque_text() -> None:
-    position = (datetime.fromisoformat("2026-03-01T10:20:30.123456+00:00"), 42)
-    cursor = cursor_encode(*position)
-    assert "|" not in cursor and "=" not in cursor
-    assert cursor_decode(cursor) == position
 
 
 def _b64(raw: bytes) -> str:
