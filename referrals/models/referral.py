@@ -217,7 +217,7 @@ class ReferralEvent(models.Model):
 
 class ReferralReferenceCounter(models.Model):
     """The last number given in a field office's referral references for one year
-    (`MONUSCO-GOM-2026-R-00012`); incremented like the incidents' (`referrals.references`)."""
+    (`MONUSCO-GOM-2026-R-00012`); incremented like the incidents' (`referrals.reference_numbers`)."""
 
     field_office = models.ForeignKey(FieldOffice, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()

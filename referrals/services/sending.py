@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from incidents.models import Incident
 from referrals import permissions
 from referrals.models import Referral, ReferralEvent, ServiceProvider, ServiceType
-from referrals.references import referral_reference_next
+from referrals.reference_numbers import referral_reference_next
 from referrals.services.steps import (
     NOTE_MAX_LENGTH,
     referral_due,
