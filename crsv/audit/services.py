@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from crsv.audit.models import AccessEvent, AuditEvent
 
@@ -54,11 +55,25 @@ def audit_record(
 def access_record(
     *, actor: Any, survivor_public_ids: list[uuid.UUID], kind: str, request: HttpRequest | None = None
 ) -> None:
-    """One AccessEvent per survivor revealed, in one INSERT, in the caller's transaction."""
-    ip = client_ip(request)
-    AccessEvent.objects.bulk_create(
-        [
-            AccessEvent(actor=actor, survivor_public_id=public_id, kind=kind, ip_address=ip)
-            for public_id in dict.fromkeys(survivor_public_ids)
-        ]
-    )
+    """One AccessEvent per survivor revealed (duplicates once, in the order given), in one INSERT,
+    in the caller's transaction.
+
+    SQL rather than `bulk_create`: a case list writes 50 rows on every page view, and building 50
+    model instances and a 250-parameter statement cost more than the rest of the page's queries
+    (about 2.5 ms of 11). One array parameter, the table and columns taken from the model."""
+    ids = list(dict.fromkeys(survivor_public_ids))
+    if not ids:
+        return
+    meta = AccessEvent._meta
+    column = {
+        name: meta.get_field(name).column
+        for name in ("occurred_at", "actor", "survivor_public_id", "kind", "ip_address")
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {meta.db_table} ({column['occurred_at']}, {column['actor']}, "  # noqa: S608
+            f"{column['survivor_public_id']}, {column['kind']}, {column['ip_address']}) "
+            "SELECT %s, %s, public_id, %s, %s FROM unnest(%s::uuid[]) WITH ORDINALITY AS t(public_id, n) "
+            "ORDER BY n",
+            [timezone.now(), actor.pk, kind, client_ip(request), ids],
+        )
