@@ -1,8 +1,9 @@
 """The permission matrix (the idea of NetBox's `ViewTestCases`): one declarative table per app,
 endpoint x persona x object position -> status, run by the one runner of this module.
 
-A table (`Table`) is the `TABLE` of `tests/<app>/test_matrix.py`; the module exposes its runner
-with `test_matrix = matrix_test(TABLE)`. `tests/crsv/test_matrix_coverage.py` finds every such
+A table (`Table`) is the `TABLE` of `tests/<app>/test_matrix.py` (or of `test_matrix_<part>.py`
+when an app's table is split); the module exposes its runner with
+`test_matrix = matrix_test(TABLE)`. `tests/crsv/test_matrix_coverage.py` finds every such
 module, and fails naming each route of the URLconf and each OpenAPI operation no row covers:
 adding an app's table is one new file.
 
@@ -112,14 +113,15 @@ def grid(
     *,
     body: Body | None = None,
     bodies: Mapping[str, Body] | None = None,
+    query: Body | None = None,
     codes: Mapping[str, str] | None = None,
 ) -> list[Row]:
     """The rows of one route, written as a matrix: a head line of persona codes
     (`PERSONA_CODES`, plus the app's `codes`), then one line per request shape,
     `METHOD position status...`, with `-` for no position and `.` for no row.
 
-    `body` is sent by every row of a method other than GET; `bodies` (position -> body)
-    overrides it per position.
+    `body` is sent by every row of a method other than GET, `query` by every GET row;
+    `bodies` (position -> body) overrides `body` per position.
     """
     known = {**PERSONA_CODES, **(codes or {})}
     head, *lines = [line.split() for line in table.strip().splitlines() if line.strip()]
@@ -128,7 +130,7 @@ def grid(
     for method, position, *statuses in lines:
         assert len(statuses) == len(personas), f"{route} {method} {position}: {len(statuses)} statuses"
         place = None if position == "-" else position
-        shape_body = (bodies or {}).get(position, body if method != "GET" else None)
+        shape_body = query if method == "GET" else (bodies or {}).get(position, body)
         found += [
             Row(method, route, persona, place, int(status), shape_body)
             for persona, status in zip(personas, statuses, strict=True)
@@ -311,10 +313,12 @@ def uncovered(
 
 
 def every_table() -> Iterator[tuple[str, Table]]:
-    """The `TABLE` of every `tests/<app>/test_matrix.py`."""
+    """The `TABLE` of every `tests/<app>/test_matrix*.py` that has one."""
     import importlib
     from pathlib import Path
 
-    for module in sorted(Path(__file__).parent.glob("*/test_matrix.py")):
-        name = f"tests.{module.parent.name}.test_matrix"
-        yield name, importlib.import_module(name).TABLE
+    for module in sorted(Path(__file__).parent.glob("*/test_matrix*.py")):
+        name = f"tests.{module.parent.name}.{module.stem}"
+        table = getattr(importlib.import_module(name), "TABLE", None)
+        if table is not None:
+            yield name, table
