@@ -23,7 +23,9 @@ register = template.Library()
 
 def environment(**options: Any) -> jinja2.Environment:
     """The partials' Jinja2 environment (TEMPLATES `environment`): escaping on, no silent blanks."""
-    return jinja2.Environment(**{**options, "autoescape": True, "undefined": jinja2.StrictUndefined})
+    options = {**options, "undefined": jinja2.StrictUndefined}
+    options.pop("autoescape", None)
+    return jinja2.Environment(autoescape=True, **options)
 
 
 @register.simple_tag

@@ -108,8 +108,8 @@ def survivor_page(
     dormant filter is rare: both page `survivor_list` as is."""
     permissions.list_authorize(user)
     if assignment != AssignmentFilter.ALL or user.has_role(Role.SENIOR_WPA):
-        rows = survivor_list(user=user, assignment=assignment).only(*_LIST_COLUMNS)
-        return keyset_page(rows, cursor=cursor, size=size)
+        listed = survivor_list(user=user, assignment=assignment).only(*_LIST_COLUMNS)
+        return keyset_page(listed, cursor=cursor, size=size)
     after = keyset_after(NEWEST_FIRST, keyset_cursor_decode(NEWEST_FIRST, cursor)) if cursor else Q()
     heads = [
         arm.filter(after).order_by(*NEWEST_FIRST).values_list("id", "created_at")[: size + 1]

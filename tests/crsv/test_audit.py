@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from crsv.audit.models import AuditEvent
 from crsv.audit.services import audit_record
@@ -81,3 +85,23 @@ def test_transactional_tests_can_still_flush(wpa: object) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_second_transactional_test_starts_empty() -> None:
     assert AuditEvent.objects.count() == 0
+
+
+def test_access_record_writes_one_row_per_survivor_in_one_statement(wpa: Any) -> None:
+    from django.test.client import RequestFactory
+
+    from crsv.audit.models import AccessEvent
+    from crsv.audit.services import access_record
+
+    first, second = uuid.uuid4(), uuid.uuid4()
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.7")
+    with CaptureQueriesContext(connection) as queries:
+        access_record(actor=wpa, survivor_public_ids=[first, second, first], kind="list", request=request)
+    assert len(queries) == 1
+    rows = list(
+        AccessEvent.objects.order_by("id").values_list("survivor_public_id", "actor", "kind", "ip_address")
+    )
+    assert rows == [(first, wpa.pk, "list", "10.0.0.7"), (second, wpa.pk, "list", "10.0.0.7")]
+    with CaptureQueriesContext(connection) as none:
+        access_record(actor=wpa, survivor_public_ids=[], kind="list")
+    assert len(none) == 0
