@@ -37,6 +37,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("survivors/", include("survivors.api.urls")),
     path("incidents/", include("incidents.api.urls")),
     path("", include("incidents.api.location_party_urls")),
+    path("referrals/", include("referrals.api.urls")),
+    path("providers/", include("referrals.api.provider_urls")),
 ]
 
 urlpatterns = [

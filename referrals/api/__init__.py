@@ -1,0 +1,1 @@
+"""The referrals API: /api/v1/referrals/... and the service directory, /api/v1/providers/..."""
