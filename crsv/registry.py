@@ -2,13 +2,15 @@
 
 The platform (`crsv/`) imports no app (an import-linter contract in pyproject.toml checks it): the
 home page shows the panels registered here, and `manage.py bootstrap --demo` loads the demo data
-registered here. Each app's URLs are included by dotted path in `crsv/urls.py`.
+registered here; the survivor case page shows the sections registered here by the apps above
+survivors. Each app's URLs are included by dotted path in `crsv/urls.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 
@@ -39,9 +41,24 @@ class DemoData:
     usernames: Sequence[str] = ()
 
 
+@dataclass(frozen=True)
+class CasePageSection:
+    """A section of the survivor case page added by an app above survivors (which may not
+    import it): referrals shows the case's referrals and its "Refer" button.
+
+    `context(request, survivor)` returns the template's `section` variable, or None when the
+    section is not for this user and case (then the template is not rendered at all).
+    """
+
+    name: str
+    template_name: str
+    context: Callable[[HttpRequest, Any], Mapping[str, object] | None]
+
+
 # Keyed by name, so that registering twice (ready() run again) replaces rather than repeats.
 home_panels: dict[str, HomePanel] = {}
 demo_data: dict[str, DemoData] = {}
+case_page_sections: dict[str, CasePageSection] = {}
 
 
 def home_panel_register(panel: HomePanel) -> None:
@@ -50,6 +67,10 @@ def home_panel_register(panel: HomePanel) -> None:
 
 def demo_data_register(demo: DemoData) -> None:
     demo_data[demo.name] = demo
+
+
+def case_page_section_register(section: CasePageSection) -> None:
+    case_page_sections[section.name] = section
 
 
 # --- What happens when a consent is withdrawn ---------------------------------------------------

@@ -11,3 +11,24 @@ class ReferralsConfig(AppConfig):
         from referrals.services.revocation import referrals_revoke_for_consent
 
         consent_withdrawn_subscribe("referrals.revoke", referrals_revoke_for_consent)
+
+        # What referrals adds to the platform's pages (the platform and survivors import no
+        # referrals): the home panels, and the case page's referrals with "Refer".
+        from crsv.registry import CasePageSection, HomePanel, case_page_section_register, home_panel_register
+        from referrals.panels import case_referrals_section, due_soon_panel, provider_new_panel
+
+        home_panel_register(
+            HomePanel(
+                name="referrals.new", template_name="referrals/home_new.html", context=provider_new_panel
+            )
+        )
+        home_panel_register(
+            HomePanel(name="referrals.due", template_name="referrals/home_due.html", context=due_soon_panel)
+        )
+        case_page_section_register(
+            CasePageSection(
+                name="referrals.case",
+                template_name="referrals/case_section.html",
+                context=case_referrals_section,
+            )
+        )

@@ -37,5 +37,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "incidents": user.can(Capability.SEE_INCIDENTS),
             "survivors": user.can(Capability.SEE_SURVIVOR_CASES),
+            "referrals": user.can(Capability.SEE_REFERRALS),
+            "service_directory": user.can(Capability.BROWSE_SERVICE_DIRECTORY),
         },
     }

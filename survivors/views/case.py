@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.selectors import field_office_scope
 from crsv.audit.models import AccessEvent
+from crsv.registry import case_page_sections
 from incidents.models import Incident
 from survivors import permissions, selectors
 from survivors.consent import consent_status
@@ -136,6 +137,12 @@ def case_page(
         "break_glass_form": (break_glass_form or BreakGlassForm()) if can_break_glass else None,
         "can_erase": can_erase,
         "erase_form": (erase_form or EraseForm()) if can_erase else None,
+        # What the apps above survivors add to the case page (referrals: its referrals, "Refer").
+        "sections": [
+            (section.template_name, section_context)
+            for section in case_page_sections.values()
+            if (section_context := section.context(request, survivor)) is not None
+        ],
     }
     return render(request, "survivors/detail.html", context)
 
