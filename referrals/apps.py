@@ -32,3 +32,11 @@ class ReferralsConfig(AppConfig):
                 context=case_referrals_section,
             )
         )
+
+        # The demo providers and referrals, after the survivors' demo (INSTALLED_APPS order).
+        from crsv.registry import DemoData, demo_data_register
+        from referrals.demo import EXTRA_USERNAMES, referrals_demo_ensure
+
+        demo_data_register(
+            DemoData(name="referrals", ensure=referrals_demo_ensure, usernames=EXTRA_USERNAMES)
+        )

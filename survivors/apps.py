@@ -6,7 +6,8 @@ class SurvivorsConfig(AppConfig):
 
     def ready(self) -> None:
         # What survivors adds to the platform's pages: the platform imports no app (crsv.registry).
-        from crsv.registry import HomePanel, home_panel_register
+        from crsv.registry import DemoData, HomePanel, demo_data_register, home_panel_register
+        from survivors.demo import survivors_demo_ensure
         from survivors.panels import break_glass_panel
 
         home_panel_register(
@@ -16,3 +17,5 @@ class SurvivorsConfig(AppConfig):
                 context=break_glass_panel,
             )
         )
+        # After the incidents' demo (INSTALLED_APPS order): the cases link its incidents.
+        demo_data_register(DemoData(name="survivors", ensure=survivors_demo_ensure))
