@@ -59,6 +59,7 @@ class ProviderCollectionView(ReferralAPIView):
             page = selectors.provider_page(
                 user=user,
                 cursor=values.get("cursor"),
+                size=selectors.PAGE_SIZE,
                 service_type=values.get("service_type", ""),
                 office=values.get("office"),
                 location=values.get("location"),

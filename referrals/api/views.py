@@ -122,12 +122,14 @@ class ReferralCollectionView(ReferralAPIView):
         try:
             if permissions.is_provider_role(user):
                 mine = selectors.provider_referral_page(
-                    user=user, cursor=cursor, overdue=values["overdue"], **filters
+                    user=user, cursor=cursor, size=selectors.PAGE_SIZE, overdue=values["overdue"], **filters
                 )
                 rows = s.ProviderReferralRowOutput(mine.rows, many=True).data
                 next_cursor = mine.next_cursor
             else:
-                page = selectors.referral_page(user=user, cursor=cursor, overdue=values["overdue"], **filters)
+                page = selectors.referral_page(
+                    user=user, cursor=cursor, size=selectors.PAGE_SIZE, overdue=values["overdue"], **filters
+                )
                 rows = s.ReferralRowOutput(page.rows, many=True, context={"now": timezone.now()}).data
                 next_cursor = page.next_cursor
         except BadCursor as error:
