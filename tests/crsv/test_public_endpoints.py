@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RegexPattern, RoutePattern
 
 from crsv.urls import PUBLIC_PATHS
+from tests.matrix import CONVERTER_SAMPLES, every_route
 
 pytestmark = pytest.mark.django_db
 
@@ -45,36 +42,6 @@ def test_pages_redirect_anonymous_to_login(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302
     assert "/login/" in response["Location"]
-
-
-# A sample value for each path converter, and for the regex routes (the admin's app index and
-# catch-all) a path their regex matches: a new kind of route fails the walk until it has one.
-CONVERTER_SAMPLES = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x/y"}
-REGEX_SAMPLES = ("accounts/", "x/")
-
-
-def _sample(pattern: RoutePattern | RegexPattern) -> str:
-    if isinstance(pattern, RoutePattern):
-        return re.sub(
-            r"<(?:(?P<converter>\w+):)?\w+>",
-            lambda m: CONVERTER_SAMPLES[m["converter"] or "str"],
-            str(pattern),
-        )
-    sample = next((s for s in REGEX_SAMPLES if pattern.regex.fullmatch(s)), None)
-    assert sample is not None, f"add a sample path for the route {pattern}"
-    return sample
-
-
-def every_route(patterns: list[URLPattern | URLResolver] | None = None, prefix: str = "/") -> list[str]:
-    """One concrete path per route of the URLconf, nested includes and parameters included."""
-    paths = []
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        path = prefix + _sample(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            paths += every_route(pattern.url_patterns, path)
-        else:
-            paths.append(path)
-    return paths
 
 
 def test_the_walk_finds_every_app_s_routes() -> None:
