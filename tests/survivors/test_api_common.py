@@ -135,14 +135,11 @@ def test_every_operation_refuses_anonymous_with_401_and_no_store(
 def test_every_operation_answers_a_bearer_token_with_no_store(
     api_client: Any, case_with_consent: tuple[Survivor, Consent], wpa: User
 ) -> None:
+    """The statuses of these answers are rows of the matrix (tests/survivors/test_matrix_api.py)."""
     client = with_token(api_client, wpa)
-    statuses = []
     for method, url, body in _operations(*case_with_consent):
         response = getattr(client, method)(url, body, format="json")
         assert response["Cache-Control"] == "no-store", (method, url)
-        statuses.append(response.status_code)
-    # The WPA owns the case: everything succeeds except assigning (a senior WPA's job).
-    assert statuses == [200, 201, 200, 200, 403, 200, 201, 201]
 
 
 def test_a_bad_bearer_token_is_401(api_client: Any) -> None:
