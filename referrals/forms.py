@@ -113,7 +113,12 @@ class DirectoryFilterForm(forms.Form):
     service_type = forms.ChoiceField(
         label=_("Service type"), choices=[BLANK_ANY, *ServiceType.choices], required=False
     )
-    office = InstanceChoiceField(label=_("Field office served"), required=False, empty_label=BLANK_ANY[1])
+    office = InstanceChoiceField(
+        label=_("Field office served"),
+        required=False,
+        empty_label=BLANK_ANY[1],
+        key=lambda office: office.code,
+    )
     location = forms.CharField(label=_("Location (p-code)"), max_length=32, required=False)
     pep_available = forms.BooleanField(label=_("Post-exposure prophylaxis"), required=False)
     emergency_contraception = forms.BooleanField(label=_("Emergency contraception"), required=False)

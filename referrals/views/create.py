@@ -28,8 +28,9 @@ from survivors.models import Survivor
 
 
 def _case(request: AuthenticatedHttpRequest) -> Survivor:
-    """The case named by `?survivor=`: 404 when missing, malformed or out of scope."""
-    public_id = request.GET.get("survivor", "")
+    """The case named by `survivor` (in the query, or posted): 404 when missing, malformed or
+    out of scope."""
+    public_id = request.GET.get("survivor") or request.POST.get("survivor") or ""
     if not public_id:
         raise Http404("No survivor matches the given query.")
     try:
