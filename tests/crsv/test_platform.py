@@ -29,8 +29,10 @@ def test_the_platform_imports_no_app() -> None:
 
 
 def test_the_apps_register_their_panels_and_demo_data() -> None:
-    assert set(registry.home_panels) == {"survivors.break_glass"}
-    assert set(registry.demo_data) == {"incidents"}
+    assert set(registry.home_panels) == {"survivors.break_glass", "referrals.new", "referrals.due"}
+    # In INSTALLED_APPS order, which `bootstrap --demo` follows: the survivors' demo cases link
+    # the incidents' demo incidents, and the referrals' demo refers those cases.
+    assert list(registry.demo_data) == ["incidents", "survivors", "referrals"]
 
 
 def test_the_api_routes_of_incidents_keep_their_paths() -> None:
