@@ -24,14 +24,6 @@ EXEMPT_ROUTES: dict[str, str] = {
 EXEMPT_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/token/"): "public: signing in for a token (PUBLIC_PATHS)",
 }
-# Not exempt for good: the referrals app (issue 10) brings its own tables, tests/referrals/
-# test_matrix*.py; until then its routes are listed here (route prefix -> the app whose table
-# is to come), and the test below fails as soon as such a table exists, so the entry goes.
-PENDING_TABLES: dict[str, str] = {
-    "/referrals/": "referrals",
-    "/api/v1/referrals/": "referrals",
-    "/api/v1/providers/": "referrals",
-}
 
 
 def _all_rows() -> list[Row]:
@@ -41,15 +33,11 @@ def _all_rows() -> list[Row]:
 def _missing() -> list[str]:
     return uncovered(
         routes=every_route_template(),
-        operations=[op for op in every_api_operation() if not _pending(op)],
+        operations=every_api_operation(),
         rows=_all_rows(),
-        exempt={**EXEMPT_ROUTES, **PENDING_TABLES},
+        exempt=EXEMPT_ROUTES,
         exempt_operations=EXEMPT_OPERATIONS,
     )
-
-
-def _pending(operation: tuple[str, str]) -> bool:
-    return any(operation[1].startswith(prefix) for prefix in PENDING_TABLES)
 
 
 def test_every_route_and_api_operation_has_a_matrix_row() -> None:
@@ -62,6 +50,7 @@ def test_every_route_and_api_operation_has_a_matrix_row() -> None:
 def test_the_tables_are_found_and_cover_the_apps() -> None:
     names = {name for name, _table in every_table()}
     assert {"tests.incidents.test_matrix", "tests.survivors.test_matrix", "tests.crsv.test_matrix"} <= names
+    assert any(name.startswith("tests.referrals.") for name in names)
     routes = {row.route for row in _all_rows()}
     assert {"/incidents/{public_id}/", "/api/v1/survivors/{public_id}/grants/{username}/revoke/"} <= routes
 
@@ -72,14 +61,6 @@ def test_the_exemptions_name_real_routes_and_operations() -> None:
     for exempt in EXEMPT_ROUTES:
         assert any(t == exempt or t.startswith(exempt) for t in templates), exempt
     assert set(EXEMPT_OPERATIONS) <= set(every_api_operation())
-
-
-def test_a_pending_table_is_still_pending() -> None:
-    """Once the app's table exists, its entry in PENDING_TABLES must go."""
-    apps = {name.split(".")[1] for name, _table in every_table()}
-    assert "incidents" in apps
-    for prefix, app in PENDING_TABLES.items():
-        assert app not in apps, f"tests/{app}/ has its matrix: remove {prefix} from PENDING_TABLES"
 
 
 def test_the_enumerations_see_both_doors() -> None:
