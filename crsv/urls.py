@@ -47,6 +47,7 @@ urlpatterns = [
     path("accounts/", include("crsv.accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("survivors/", include("survivors.urls")),
+    path("referrals/", include("referrals.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
