@@ -54,6 +54,18 @@ def can_refer(user: Any, survivor: Survivor) -> bool:
     return can_view_identifying(user, survivor)
 
 
+def referrals_make_authorize(user: Any) -> None:
+    """The role gate of creating a referral, before anything about the case or the body."""
+    if not user.can(Capability.MAKE_REFERRALS):
+        raise PermissionDenied(_("Your role may not make referrals."))
+
+
+def refer_authorize(user: Any, survivor: Survivor) -> None:
+    """PermissionDenied unless `can_refer`: the Refer form and `referral_create` ask here."""
+    if not can_refer(user, survivor):
+        raise PermissionDenied(_("You may not refer this case."))
+
+
 def is_provider_user(user: Any, referral: Referral) -> bool:
     """A user of the provider the referral is sent to."""
     return bool(

@@ -12,10 +12,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -24,8 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from crsv.accounts.models import User
-from crsv.accounts.roles import Capability
 from crsv.api import actor, http_request
 from crsv.audit.models import AccessEvent
 from crsv.pagination import BadCursor, cursor_error
@@ -57,12 +53,6 @@ _VIEWS = (
 
 def next_link(request: Request, cursor: str | None) -> str | None:
     return replace_query_param(request.build_absolute_uri(), "cursor", cursor) if cursor else None
-
-
-def _may_refer_at_all(user: User) -> None:
-    """The role gate of creating (403 before anything about the body); which case: the service."""
-    if not user.can(Capability.MAKE_REFERRALS):
-        raise PermissionDenied(_("Your role may not make referrals."))
 
 
 @sensitive_variables()
@@ -159,7 +149,7 @@ class ReferralCollectionView(ReferralAPIView):
     @sensitive_variables()
     def post(self, request: Request) -> Response:
         user = actor(request)
-        _may_refer_at_all(user)
+        permissions.referrals_make_authorize(user)
         data = s.ReferralCreateInput(data=request.data, context={"user": user})
         data.is_valid(raise_exception=True)
         with transaction.atomic():

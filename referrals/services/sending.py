@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -80,8 +80,7 @@ def referral_create(
     linked to the case; a note too long; and, when sending, no consent."""
     if not Survivor.objects.visible_to(actor).filter(pk=survivor.pk).exists():
         raise Http404("No survivor matches the given query.")
-    if not permissions.can_refer(actor, survivor):
-        raise PermissionDenied(_("You may not refer this case."))
+    permissions.refer_authorize(actor, survivor)
     errors = _create_errors(
         survivor=survivor, provider=provider, service_type=service_type, urgency=urgency, incident=incident
     )

@@ -11,7 +11,7 @@ the form with what was typed kept, and nothing is saved.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -45,8 +45,7 @@ def _case(request: AuthenticatedHttpRequest) -> Survivor:
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     survivor = _case(request)
-    if not permissions.can_refer(user, survivor):
-        raise PermissionDenied(_("You may not refer this case."))
+    permissions.refer_authorize(user, survivor)  # the form itself; the service asks again
     service_type = request.POST.get("service_type") or request.GET.get("service_type") or ""
     if service_type not in ServiceType.values:
         step = ServiceTypeForm(request.GET if "service_type" in request.GET else None)
