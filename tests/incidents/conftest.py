@@ -21,6 +21,7 @@ from crsv.accounts.roles import Role
 from incidents.models import Incident, Location, PartyToConflict
 from tests.factories import UserFactory
 from tests.incidents.factories import LocationFactory, PartyFactory, incident_in_state
+from tests.incidents.list_world import world  # noqa: F401  (a fixture of the list API tests)
 
 
 @pytest.fixture
