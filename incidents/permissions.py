@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from crsv.accounts.models import User
 from crsv.accounts.roles import Capability, Role
 from incidents.models import Incident
@@ -31,6 +33,12 @@ def can_list_incidents(user: Any) -> bool:
     """May open the incident list at all (provider, admin, auditor, no role: 403)."""
     u = _user(user)
     return u is not None and u.can(Capability.SEE_INCIDENTS)
+
+
+def list_authorize(user: Any) -> None:
+    """PermissionDenied unless `can_list_incidents`: the list selector and the list page ask here."""
+    if not can_list_incidents(user):
+        raise PermissionDenied
 
 
 def can_create_incident(user: Any) -> bool:

@@ -93,9 +93,11 @@ def incident_page(
     """One page of the incidents `user` may see, after `cursor` (None: the first page), as she
     may see them. One query (plus the user's roles and offices, read once per request).
 
-    Raises ValidationError keyed by field: a filter, ordering or reference search the user may
-    not use (as `selectors.incident_list`), or `cursor` for one this ordering did not make.
+    Raises PermissionDenied for a role without incidents, ValidationError keyed by field: a
+    filter, ordering or reference search the user may not use (as `selectors.incident_list`),
+    or `cursor` for one this ordering did not make.
     """
+    permissions.list_authorize(user)
     chosen = incident_list(user=user, filters=filters, ordering=ordering)
     keyset = KEYSETS[ordering]
     if cursor is not None:

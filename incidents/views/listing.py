@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -52,8 +52,7 @@ def _page(user: Any, form: IncidentFilterForm, cursor: str | None) -> selectors.
 @require_GET
 def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_list_incidents(user):
-        raise PermissionDenied
+    permissions.list_authorize(user)  # before the filter form (its choices are her offices)
     offices = list(field_office_scope(user=user).order_by("name"))
     show_reference = permissions.can_view_references(user)
     form = IncidentFilterForm(request.GET, offices=offices, references=show_reference)
