@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.models import FieldOffice, User
+from survivors import selectors
 from survivors.identity import SurvivorIdentity
 from survivors.models import Consent, ConsentText, ErasureReason, Survivor
 from survivors.services import ConsentGrant, SurvivorProfile
@@ -198,8 +199,16 @@ class IntakeConsentForm(ConsentMetaFields):
         return grants
 
 
+class ProviderChoiceField(forms.ModelChoiceField[Any]):
+    """A provider of the directory (`referrals.ServiceProvider`), shown by its organisation name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class ConsentForm(ConsentMetaFields):
-    """One consent, recorded later in the case."""
+    """One consent, recorded later in the case. It names a provider of the directory, never a
+    typed organisation: a sharing consent takes the provider's name (`consent_record`)."""
 
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
     service_type = forms.ChoiceField(
@@ -207,13 +216,27 @@ class ConsentForm(ConsentMetaFields):
         choices=[("", "—"), *Consent.ServiceType.choices],
         required=False,
     )
-    organisation = forms.CharField(
-        label=_("Organisation (for sharing identifiable data)"), max_length=200, required=False
+    provider = ProviderChoiceField(
+        label=_("Provider"),
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        empty_label=_("Any provider of this type"),
+        help_text=_(
+            "For a referral: leave it for any provider of the service type. "
+            "Required for sharing identifiable data."
+        ),
     )
     expires_at = forms.DateTimeField(
         label=_("Expires at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    field_order = ["purpose", "service_type", "organisation"]
+    field_order = ["purpose", "service_type", "provider"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["provider"]
+        assert isinstance(field, ProviderChoiceField)
+        field.queryset = selectors.consent_providers()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -221,9 +244,11 @@ class ConsentForm(ConsentMetaFields):
             errors = consent_terms_errors(
                 purpose=data["purpose"],
                 service_type=data.get("service_type", ""),
-                organisation=data.get("organisation", ""),
                 expires_at=data.get("expires_at"),
+                provider=data.get("provider"),
             )
+            if "provider" in self.errors:  # an unknown or inactive choice: said once, by the field
+                errors.pop("provider", None)
             for name, message in errors.items():
                 self.add_error(name if name in self.fields else None, message)
         return data
@@ -233,7 +258,7 @@ class ConsentForm(ConsentMetaFields):
         return ConsentGrant(
             purpose=data["purpose"],
             service_type=data.get("service_type", ""),
-            organisation=data.get("organisation", ""),
+            provider=data.get("provider"),
             given_by=data["given_by"],
             child_assent=data.get("child_assent", False),
             method=data["method"],

@@ -171,10 +171,20 @@ def consent_list(*, user: Any, survivor: Survivor) -> QuerySet[Consent]:
     visible = Survivor.objects.visible_to(user).filter(pk=survivor.pk)
     return (
         Consent.objects.filter(survivor__in=visible)
-        .select_related("consent_text", "recorded_by", "withdraws")
+        .select_related("consent_text", "recorded_by", "withdraws", "provider")
         .prefetch_related(Prefetch("withdrawal"))
         .order_by("-given_at", "-id")
     )
+
+
+def consent_providers(*, active: bool = True) -> QuerySet[Any]:
+    """The directory's providers a consent may name (`referrals.ServiceProvider`), by name;
+    `active=False`: every one, to find the one an API client names and refuse it if inactive.
+    The model is reached through the consent's foreign key: survivors imports no referrals."""
+    model = Consent._meta.get_field("provider").related_model
+    assert isinstance(model, type) and issubclass(model, models.Model)
+    rows = model._default_manager.order_by("name", "id")
+    return rows.filter(active=True) if active else rows
 
 
 def consent_get(*, user: Any, survivor: Survivor, public_id: uuid.UUID | str) -> Consent:

@@ -108,9 +108,16 @@ def consent_terms_errors(
     organisation: str = "",
     given_at: datetime | None = None,
     expires_at: datetime | None = None,
+    provider: Any = None,
 ) -> dict[str, str]:
-    """What is wrong with a consent's purpose, service, organisation and dates, by field
-    (empty: nothing). `given_at` None means now."""
+    """What is wrong with a consent's purpose, service, provider, organisation and dates, by
+    field (empty: nothing). `given_at` None means now.
+
+    `provider` is a `referrals.ServiceProvider` of the directory (or None). A referral consent
+    may name one that offers its service (none: any provider of the type); a sharing consent
+    must name one (its name becomes the organisation). The free-text organisation of the
+    sharing consents recorded before the directory stays in the ledger, but a new sharing
+    consent without a provider would share with no one, so it is refused."""
     errors: dict[str, str] = {}
     referral = purpose == Consent.Purpose.REFERRAL
     sharing = purpose == Consent.Purpose.SHARE_IDENTIFIABLE
@@ -118,9 +125,16 @@ def consent_terms_errors(
         errors["service_type"] = gettext("Choose the service the referral is for.")
     elif service_type and not referral:
         errors["service_type"] = gettext("A service type goes with a referral consent only.")
-    if sharing and not organisation.strip():
-        errors["organisation"] = gettext("Name the organisation the data may be shared with.")
-    elif organisation.strip() and not sharing:
+    if sharing and provider is None:
+        errors["provider"] = gettext("Choose the provider the identifiable data may be shared with.")
+    elif provider is not None:
+        if not (referral or sharing):
+            errors["provider"] = gettext("Only a referral or a sharing consent names a provider.")
+        elif not provider.active:
+            errors["provider"] = gettext("This provider is no longer active in the directory.")
+        elif referral and service_type and service_type not in provider.service_types:
+            errors["provider"] = gettext("This provider does not offer this service.")
+    if organisation.strip() and not sharing:
         errors["organisation"] = gettext(
             "An organisation goes with a consent to share identifiable data only."
         )

@@ -44,12 +44,12 @@ def consent_record(
     request: HttpRequest | None = None,
 ) -> Consent:
     """Append a grant to the ledger. A child's consent is given by a caregiver with the child's
-    assent; an adult gives her own. The purpose, service, organisation and dates are checked by
-    `survivors.validation.consent_terms_errors`, the same for every door.
+    assent; an adult gives her own. The purpose, service, provider, organisation and dates are
+    checked by `survivors.validation.consent_terms_errors`, the same for every door.
 
-    `provider` (a `referrals.ServiceProvider` of the directory, for a referral or a sharing
-    consent) names who the consent is for; a sharing consent naming one takes its name as the
-    organisation."""
+    `provider` (an active `referrals.ServiceProvider` of the directory) names who the consent
+    is for: optional for a referral (none: any provider of the type), required for a sharing
+    consent, which takes the provider's name as its organisation."""
     permissions.case_authorize(actor=actor, survivor=survivor, action=CaseAction.RECORD_CONSENT)
     errors = consent_terms_errors(
         purpose=purpose,
@@ -57,6 +57,7 @@ def consent_record(
         organisation=organisation,
         given_at=given_at,
         expires_at=expires_at,
+        provider=provider,
     )
     if survivor.is_child:
         if given_by != Consent.GivenBy.CAREGIVER:
@@ -65,14 +66,8 @@ def consent_record(
             errors["child_assent"] = _("The child's assent is required as well.")
     elif given_by != Consent.GivenBy.SURVIVOR:
         errors["given_by"] = _("An adult survivor gives her or his own consent.")
-    if provider is not None:
-        if purpose not in (Consent.Purpose.REFERRAL, Consent.Purpose.SHARE_IDENTIFIABLE):
-            errors["provider"] = _("Only a referral or a sharing consent names a provider.")
-        elif purpose == Consent.Purpose.REFERRAL and service_type not in provider.service_types:
-            errors["provider"] = _("This provider does not offer this service.")
-        elif purpose == Consent.Purpose.SHARE_IDENTIFIABLE:
-            organisation = organisation or provider.name
-            errors.pop("organisation", None)
+    if provider is not None and purpose == Consent.Purpose.SHARE_IDENTIFIABLE:
+        organisation = organisation or provider.name
     if consent_text.retired_at is not None:
         errors["consent_text"] = _("This consent text version is retired; use the current one.")
     if errors:
@@ -141,3 +136,4 @@ class ConsentGrant:
     child_assent: bool = False
     given_at: datetime | None = None
     expires_at: datetime | None = None
+    provider: Any = None  # a `referrals.ServiceProvider` of the directory (survivors imports no referrals)

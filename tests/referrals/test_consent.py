@@ -12,8 +12,9 @@ from crsv.accounts.models import User
 from referrals.models import Referral, ReferralEvent, ServiceProvider
 from referrals.services import referral_send, referral_transition
 from survivors.consent import consent_allows
-from survivors.models import Consent, Survivor
+from survivors.models import Consent, ConsentText, Survivor
 from survivors.services import consent_withdraw
+from tests.survivors.test_api_common import legacy_sharing_grant
 
 pytestmark = pytest.mark.django_db
 P = Consent.Purpose
@@ -59,13 +60,18 @@ def test_consent_naming_a_provider_allows_that_provider_only(
 
 
 def test_sharing_consent_names_the_provider(
-    case: Survivor, consent: Callable[..., Consent], hospital: ServiceProvider, clinic: ServiceProvider
+    case: Survivor,
+    consent: Callable[..., Consent],
+    hospital: ServiceProvider,
+    clinic: ServiceProvider,
+    wpa: User,
+    consent_text: ConsentText,
 ) -> None:
     grant = consent(case, P.SHARE_IDENTIFIABLE, provider=hospital)
     assert grant.organisation == "HEAL Africa"
     assert consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=hospital)
     assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=clinic)
-    legacy = consent(case, P.SHARE_IDENTIFIABLE, organisation="Clinique Ngangi")  # names no provider
+    legacy = legacy_sharing_grant(wpa, case, consent_text, "Clinique Ngangi")  # names no provider
     assert legacy.provider is None
     assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=clinic)
 

@@ -86,6 +86,23 @@ def grant(actor: User, survivor: Survivor, text: ConsentText, **overrides: Any) 
     return consent_record(actor=actor, survivor=survivor, **values)
 
 
+def legacy_sharing_grant(actor: User, survivor: Survivor, text: ConsentText, organisation: str) -> Consent:
+    """A sharing consent as the ledger held them before the directory: a typed organisation and
+    no provider. `consent_record` no longer writes one (a new sharing consent names its
+    provider), so the row is written as it was then."""
+    return Consent.objects.create(
+        survivor=survivor,
+        purpose=Consent.Purpose.SHARE_IDENTIFIABLE,
+        organisation=organisation,
+        given_by=Consent.GivenBy.SURVIVOR,
+        method=Consent.Method.ORAL_WITNESSED,
+        explained_in=Consent.Language.SWAHILI,
+        consent_text=text,
+        given_at=timezone.now(),
+        recorded_by=actor,
+    )
+
+
 GRANT_BODY: dict[str, Any] = {
     "purpose": "case_management",
     "given_by": "survivor",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from crsv.accounts.models import User
 from crsv.audit.models import AuditEvent
+from referrals.models import ServiceProvider
 from survivors.consent import consent_allows
 from survivors.models import Consent, ConsentText, Survivor
 from survivors.services import consent_withdraw, survivor_assign
@@ -32,6 +33,7 @@ ENTRY_KEYS = {
     "kind",
     "purpose",
     "service_type",
+    "provider",
     "organisation",
     "given_by",
     "child_assent",
@@ -118,6 +120,7 @@ def test_ledger_owner_reads_grants_and_withdrawals_newest_first(
         "kind": "grant",
         "purpose": "referral",
         "service_type": "medical",
+        "provider": None,
         "organisation": "",
         "given_by": "survivor",
         "child_assent": False,
@@ -205,7 +208,8 @@ def test_record_visible_but_not_hers_to_record_is_403(
 
 
 def test_record_owner_appends_a_grant(api_client: Any, owned: Survivor, wpa: User) -> None:
-    body = {**GRANT_BODY, "purpose": "share_identifiable", "organisation": "  Panzi Foundation "}
+    panzi = ServiceProvider.objects.create(name="Panzi Foundation", service_types=["medical"])
+    body = {**GRANT_BODY, "purpose": "share_identifiable", "provider": str(panzi.public_id)}
     response = as_user(api_client, wpa).post(consents_url(owned), body, format="json")
     assert response.status_code == 201
     entry = response.json()
@@ -217,7 +221,8 @@ def test_record_owner_appends_a_grant(api_client: Any, owned: Survivor, wpa: Use
         "Panzi Foundation",
         "wpa",
     )
-    assert consent_allows(survivor=owned, purpose="share_identifiable", organisation="panzi foundation")
+    assert entry["provider"] == {"public_id": str(panzi.public_id), "name": "Panzi Foundation"}
+    assert consent_allows(survivor=owned, purpose="share_identifiable", provider=panzi)
     assert AuditEvent.objects.filter(action="consent.record", object_public_id=consent.public_id).exists()
     assert access_events() == 0
 
@@ -249,7 +254,7 @@ def test_record_for_a_child_needs_a_caregiver_and_the_child_assent(
         ),
         (
             {"purpose": "share_identifiable"},
-            {"organisation": ["Name the organisation the data may be shared with."]},
+            {"provider": ["Choose the provider the identifiable data may be shared with."]},
         ),
         (
             {"organisation": "Panzi"},

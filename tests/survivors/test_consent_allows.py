@@ -16,6 +16,7 @@ from survivors.consent import consent_allows, consent_status
 from survivors.models import Consent, ConsentText, Survivor
 from survivors.services import consent_record, consent_withdraw
 from tests.survivors.conftest import CHILD
+from tests.survivors.test_api_common import legacy_sharing_grant
 
 pytestmark = pytest.mark.django_db
 P = Consent.Purpose
@@ -47,16 +48,6 @@ def _grant(actor: User, survivor: Survivor, text: ConsentText, **overrides: Any)
         (
             {"purpose": P.REFERRAL, "service_type": "medical"},
             {"purpose": P.REFERRAL, "service_type": "legal_aid"},
-            False,
-        ),
-        (
-            {"purpose": P.SHARE_IDENTIFIABLE, "organisation": "HEAL Africa"},
-            {"purpose": P.SHARE_IDENTIFIABLE, "organisation": "heal africa "},
-            True,
-        ),
-        (
-            {"purpose": P.SHARE_IDENTIFIABLE, "organisation": "HEAL Africa"},
-            {"purpose": P.SHARE_IDENTIFIABLE, "organisation": "Panzi"},
             False,
         ),
         ({"expires_at": "+1d"}, {"purpose": P.CASE_MANAGEMENT}, True),
@@ -103,6 +94,15 @@ def test_withdrawal_is_a_new_entry_and_cannot_repeat(
         consent_withdraw(actor=wpa, consent=grant)
     with pytest.raises(ValidationError, match="Only a consent given"):
         consent_withdraw(actor=wpa, consent=withdrawal)
+
+
+def test_a_legacy_sharing_consent_allows_its_typed_organisation_only(
+    case: Survivor, wpa: User, consent_text: ConsentText
+) -> None:
+    """The free-text sharing consents recorded before the directory answer the legacy question."""
+    legacy_sharing_grant(wpa, case, consent_text, "HEAL Africa")
+    assert consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, organisation="heal africa ")
+    assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, organisation="Panzi")
 
 
 def test_a_new_grant_after_withdrawal_allows_again(
@@ -191,7 +191,7 @@ def test_referral_and_sharing_by_provider(case: Survivor, wpa: User, consent_tex
     assert consent_allows(survivor=case, purpose=P.REFERRAL, service_type="legal_aid", provider=panzi)
     assert consent_allows(survivor=case, purpose=P.REFERRAL, service_type="legal_aid")
     assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=heal)
-    _grant(wpa, case, consent_text, purpose=P.SHARE_IDENTIFIABLE, organisation="HEAL Africa")  # legacy text
+    legacy_sharing_grant(wpa, case, consent_text, "HEAL Africa")  # legacy text, no provider
     assert not consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=heal)
     _grant(wpa, case, consent_text, purpose=P.SHARE_IDENTIFIABLE, provider=heal)
     assert consent_allows(survivor=case, purpose=P.SHARE_IDENTIFIABLE, provider=heal)

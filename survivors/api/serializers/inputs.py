@@ -17,7 +17,7 @@ from rest_framework import serializers
 from crsv.accounts.models import FieldOffice, User
 from crsv.api import StrictInput
 from incidents.models import Incident
-from survivors import permissions
+from survivors import permissions, selectors
 from survivors.models import Consent, ConsentText, ErasureReason, Survivor
 from survivors.selectors import AssignmentFilter
 from survivors.validation import (
@@ -111,12 +111,27 @@ class ConsentGrantInput(SurvivorStrictInput):
         default="",
         help_text="Required for a referral consent, and only for one.",
     )
+    provider = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "`public_id` of an active provider of the directory (`/api/v1/providers/`). "
+            "For a referral consent, optional: that provider only, if it offers the service type; "
+            "null means any provider of the type. Required for sharing identifiable data. "
+            "Refused for any other purpose."
+        ),
+    )
     organisation = serializers.CharField(
         max_length=200,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Required when sharing identifiable data, and only then.",
+        help_text=(
+            "Only for sharing identifiable data, and optional: the name recorded in the ledger; "
+            "empty means the provider's name. Consent to share goes to the `provider`, never to "
+            "this text."
+        ),
     )
     given_by = Choice(choices=Consent.GivenBy.choices)
     child_assent = serializers.BooleanField(default=False)
@@ -132,14 +147,22 @@ class ConsentGrantInput(SurvivorStrictInput):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Report the service's checks of the terms (`consent_terms_errors`) as field errors,
         beside the others; return the keyword arguments of `consent_record` (the text version
-        and language become `consent_text`)."""
+        and language become `consent_text`, the provider's public id the provider)."""
+        provider_id = attrs["provider"]
+        provider = None
+        if provider_id is not None:  # inactive ones too: refused with their own message
+            provider = selectors.consent_providers(active=False).filter(public_id=provider_id).first()
+        attrs["provider"] = provider
         errors = consent_terms_errors(
             purpose=attrs["purpose"],
             service_type=attrs["service_type"],
             organisation=attrs["organisation"],
             given_at=attrs["given_at"],
             expires_at=attrs["expires_at"],
+            provider=provider,
         )
+        if provider_id is not None and provider is None:
+            errors["provider"] = gettext("No provider of the directory has this id.")
         text = ConsentText.objects.filter(
             version=attrs.pop("consent_text_version"), language=attrs.pop("consent_text_language")
         ).first()

@@ -139,6 +139,13 @@ class ConsentTextRefOutput(serializers.Serializer):
     language = serializers.CharField()
 
 
+class ConsentProviderOutput(serializers.Serializer):
+    """The directory provider a consent names."""
+
+    public_id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
 class ConsentEntryOutput(serializers.Serializer):
     """One ledger entry: a grant, or the withdrawal of one (`withdraws`)."""
 
@@ -146,8 +153,17 @@ class ConsentEntryOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Consent.Kind.choices)
     purpose = serializers.ChoiceField(choices=Consent.Purpose.choices)
     service_type = serializers.CharField(help_text="A service type for a referral consent; empty otherwise.")
+    provider = ConsentProviderOutput(
+        allow_null=True,
+        help_text=(
+            "The provider of the directory the consent names: for a referral, that provider only "
+            "(null: any provider of the service type); for sharing identifiable data, the one it "
+            "may be shared with. Null otherwise, and on sharing consents recorded before the "
+            "directory (their `organisation` shares with no provider)."
+        ),
+    )
     organisation = serializers.CharField(
-        help_text="For a consent to share identifiable data; empty otherwise."
+        help_text="For a consent to share identifiable data (the provider's name); empty otherwise."
     )
     given_by = serializers.CharField(help_text="`survivor` or `caregiver`; empty for a withdrawal.")
     child_assent = serializers.BooleanField()

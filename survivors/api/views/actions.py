@@ -69,6 +69,12 @@ class SurvivorAssignView(CaseOperationView):
 @_post_schema(
     "survivors_consents_create",
     "Record a consent given",
+    description=(
+        "Appends a grant to the ledger. A referral consent may name a `provider` of the directory "
+        "by its `public_id` (null: any provider of the service type); a consent to share "
+        "identifiable data must name one. 400 on `provider` when it is unknown, inactive, does "
+        "not offer the service type, is missing for sharing, or is given for another purpose."
+    ),
     request=s.ConsentGrantInput,
     responses={201: s.ConsentEntryOutput, 400: R400, 401: R401, 403: _403_CONSENT, 404: R404},
 )
