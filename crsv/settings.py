@@ -8,6 +8,7 @@ Redis when `DATABASE_URL` / `REDIS_URL` are unset and generates dev secrets into
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import django_stubs_ext
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "crsv.accounts",
     "crsv.audit",
     "crsv.keys",
+    "crsv.notifications",
     "incidents",
     "survivors",
     "referrals",
@@ -123,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "crsv.accounts.context_processors.navigation",
+                "crsv.notifications.context_processors.notifications_unread",
             ],
             "builtins": ["crsv.partials"],
         },
@@ -147,7 +150,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache whose connection errors are logged, not raised: Redis down must not
+        # fail a request (crsv/cache.py says where the cache is used and why that is safe).
+        "BACKEND": "crsv.cache.TolerantRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "crsv",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -273,21 +278,35 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- E-mail: carries references and links only, never survivor data -------------------------
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEVELOPMENT
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
+# SMTP everywhere; in development to the local sink on 127.0.0.1:1025 (no TLS), which keeps each
+# message as a file (issue 11): what is tested is what runs.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1" if DEVELOPMENT else "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 1025 if DEVELOPMENT else 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEVELOPMENT)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crsv@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS: list[tuple[str, str]] = []  # no error e-mails: tracebacks may hold request data
+# Links in e-mails are absolute: the site's public origin.
+SITE_URL: str = env_str("CRSV_SITE_URL") or (
+    "http://127.0.0.1:8000" if DEVELOPMENT else f"https://{ALLOWED_HOSTS[0]}"
+)
+
+# --- Notification outbox (crsv/notifications) -------------------------------------------------
+# A transient failure (SMTP 4xx, a dropped connection) is retried after base * 2**(n-1) seconds
+# (at most the cap), times a jitter of 0.5-1.5; the last attempt or a 5xx marks it failed.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8, minimum=1)
+NOTIFICATION_RETRY_BASE_SECONDS = 30
+NOTIFICATION_RETRY_CAP_SECONDS = 3600
+# How long a worker's claim on a notification lasts: longer than any SMTP exchange (EMAIL_TIMEOUT
+# per step); a claim outliving its worker is taken over by the sweep after it.
+NOTIFICATION_CLAIM_SECONDS = max(120, 4 * EMAIL_TIMEOUT)
+# How long one sweep delivers before it leaves the rest to the next one (below the soft limit).
+NOTIFICATION_SWEEP_SECONDS = 40
+NOTIFICATION_MESSAGE_ID_DOMAIN = parseaddr(DEFAULT_FROM_EMAIL or "")[1].rpartition("@")[2] or "crsv.local"
 
 # --- Celery: JSON only, late acknowledgement, bounded run time --------------------------------
 CELERY_BROKER_URL = REDIS_URL
@@ -300,11 +319,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A publish from a web request (after commit) tries the broker once, within 2 s, and gives up:
+    # the outbox's sweep delivers what was not published. The worker's and beat's own connections
+    # retry with their own policies (broker_connection_max_retries, the publish retry policy).
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "crsv.tasks.beat_heartbeat", "schedule": 60.0},
+    # Expires so that sweeps queued while no worker ran do not pile up behind each other.
+    "notification-sweep": {
+        "task": "crsv.notifications.tasks.notification_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 CRSV_BEAT_STALE_AFTER = timedelta(minutes=3)
 

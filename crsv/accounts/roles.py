@@ -46,6 +46,7 @@ class Capability(StrEnum):
     MANAGE_SERVICE_DIRECTORY = "manage_service_directory"  # providers, their users; inactive ones too
     READ_AUDIT_TRAIL = "read_audit_trail"  # the audit screens of the admin site
     ENTER_ADMIN_SITE = "enter_admin_site"  # is_staff follows from this, never set by hand
+    SEE_FAILED_NOTIFICATIONS = "see_failed_notifications"  # the failed deliveries of her missions
 
 
 _CASE_WORKERS = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
@@ -70,6 +71,7 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     Capability.MANAGE_SERVICE_DIRECTORY: frozenset({Role.ADMIN}),
     Capability.READ_AUDIT_TRAIL: frozenset({Role.AUDITOR}),
     Capability.ENTER_ADMIN_SITE: frozenset({Role.ADMIN, Role.AUDITOR}),
+    Capability.SEE_FAILED_NOTIFICATIONS: frozenset({Role.SENIOR_WPA}),
 }
 
 
