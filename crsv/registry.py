@@ -1,9 +1,10 @@
 """What the apps add to the platform's pages and commands, registered from their AppConfig.ready().
 
 The platform (`crsv/`) imports no app (an import-linter contract in pyproject.toml checks it): the
-home page shows the panels registered here, and `manage.py bootstrap --demo` loads the demo data
-registered here; the survivor case page shows the sections registered here by the apps above
-survivors. Each app's URLs are included by dotted path in `crsv/urls.py`.
+home page shows the panels and the to-do lines ("What needs you now") registered here, and
+`manage.py bootstrap --demo` loads the demo data registered here; the survivor case page shows
+the sections registered here by the apps above survivors. Each app's URLs are included by dotted
+path in `crsv/urls.py`.
 """
 
 from __future__ import annotations
@@ -55,14 +56,47 @@ class CasePageSection:
     context: Callable[[HttpRequest, Any], Mapping[str, object] | None]
 
 
+@dataclass(frozen=True)
+class TodoLine:
+    """One line of the home page's "What needs you now": how many rows wait for the user, and
+    the address of the list that shows exactly those rows (the same filter, the same scope)."""
+
+    name: str  # stable, "<app>.<what>" (tests and the page's markup refer to it)
+    label: str  # translated, without the count: "Referrals waiting for an answer"
+    count: int
+    url: str
+    urgent: bool = False  # shown first and marked: something is late or at risk
+
+
+@dataclass(frozen=True)
+class HomeLines:
+    """An app's to-do lines on the home page (crsv.accounts.home_lines shows them).
+
+    `lines(user)` returns the lines of the user's roles, zero counts included (the page hides
+    those), in the order to show them; [] when none is for her. It counts through the app's
+    `visible_to(user)`, so a row she may not see is never counted, and in a number of queries
+    that does not grow with the rows (one aggregate per app: `crsv.accounts.home_lines.lines_count`).
+    `order` places the app's lines among the others' (lower first).
+    """
+
+    name: str
+    order: int
+    lines: Callable[[Any], Sequence[TodoLine]]
+
+
 # Keyed by name, so that registering twice (ready() run again) replaces rather than repeats.
 home_panels: dict[str, HomePanel] = {}
+home_lines: dict[str, HomeLines] = {}
 demo_data: dict[str, DemoData] = {}
 case_page_sections: dict[str, CasePageSection] = {}
 
 
 def home_panel_register(panel: HomePanel) -> None:
     home_panels[panel.name] = panel
+
+
+def home_lines_register(source: HomeLines) -> None:
+    home_lines[source.name] = source
 
 
 def demo_data_register(demo: DemoData) -> None:

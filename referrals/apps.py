@@ -25,6 +25,10 @@ class ReferralsConfig(AppConfig):
         home_panel_register(
             HomePanel(name="referrals.due", template_name="referrals/home_due.html", context=due_soon_panel)
         )
+        from crsv.registry import HomeLines, home_lines_register
+        from referrals.home_lines import referral_lines
+
+        home_lines_register(HomeLines(name="referrals", order=30, lines=referral_lines))
         case_page_section_register(
             CasePageSection(
                 name="referrals.case",

@@ -17,5 +17,9 @@ class SurvivorsConfig(AppConfig):
                 context=break_glass_panel,
             )
         )
+        from crsv.registry import HomeLines, home_lines_register
+        from survivors.home_lines import survivor_lines
+
+        home_lines_register(HomeLines(name="survivors", order=20, lines=survivor_lines))
         # After the incidents' demo (INSTALLED_APPS order): the cases link its incidents.
         demo_data_register(DemoData(name="survivors", ensure=survivors_demo_ensure))

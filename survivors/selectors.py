@@ -53,6 +53,8 @@ class AssignmentFilter(models.TextChoices):
 
     ALL = "", _("All cases")
     DORMANT = "dormant", _("Assigned WPA no longer in the case's office")
+    MINE = "mine", _("Assigned to me")
+    UNASSIGNED = "unassigned", _("Not assigned to a WPA")
 
 
 _LIST_RELATED = ("data_key", "field_office", "assigned_wpa")
@@ -79,7 +81,8 @@ def survivor_list(*, user: Any, assignment: str = AssignmentFilter.ALL) -> Query
     """Cases `user` may see, newest first, each annotated with `identifying` (may she read the
     identifying fields?) so a list page needs no query per row. `assignment="dormant"` keeps
     the cases whose assigned WPA left the case's office (or was deactivated): the senior WPA's
-    list of cases to reassign."""
+    list of cases to reassign; `"mine"` the cases assigned to her; `"unassigned"` the cases no
+    WPA holds (erased ones left out: nothing is left to do on them)."""
     rows = Survivor.objects.visible_to(user)
     identifying: Any = Value(True)  # everyone but a senior WPA sees only the cases she may identify
     if user.has_role(Role.SENIOR_WPA):
@@ -87,6 +90,10 @@ def survivor_list(*, user: Any, assignment: str = AssignmentFilter.ALL) -> Query
         identifying = ExpressionWrapper(q, output_field=BooleanField()) if q else Value(False)
     if assignment == AssignmentFilter.DORMANT:
         rows = rows.dormant()
+    elif assignment == AssignmentFilter.MINE:
+        rows = rows.filter(assigned_wpa=user)
+    elif assignment == AssignmentFilter.UNASSIGNED:
+        rows = rows.filter(assigned_wpa__isnull=True, erased_at__isnull=True)
     return (
         rows.select_related(*_LIST_RELATED).annotate(identifying=identifying).order_by("-created_at", "-id")
     )

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crsv.accounts import services, two_factor
+from crsv.accounts import selectors, services, two_factor
 from crsv.accounts.models import FieldOffice, Mission, User
 from crsv.accounts.roles import Role, role_label
 
@@ -144,6 +144,22 @@ def reset_two_factor(
     )
 
 
+class SecondFactorFilter(admin.SimpleListFilter):
+    """The filter "second factor: none": the active accounts that cannot sign in yet (the home
+    page's line for administrators links here)."""
+
+    title = _("second factor")
+    parameter_name = "second_factor"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("none", _("None (active accounts)"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        if self.value() == "none":
+            return queryset.filter(pk__in=selectors.users_without_second_factor().values("pk"))
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     """Only holders of the admin role see or change users; nobody deletes them (deactivate)."""
@@ -153,7 +169,7 @@ class UserAdmin(DjangoUserAdmin):
     change_password_form = UserAdminPasswordForm
     actions = [reset_two_factor]
     list_display = ["username", "first_name", "last_name", "roles_shown", "is_active"]
-    list_filter = ["is_active", "groups"]
+    list_filter = ["is_active", "groups", SecondFactorFilter]
     readonly_fields = ["public_id", "is_staff", "is_superuser", "last_login", "date_joined"]
     filter_horizontal = ()
     fieldsets = (
@@ -269,8 +285,26 @@ class FieldOfficeAdmin(admin.ModelAdmin[FieldOffice]):
     search_fields = ["code", "name"]
 
 
+class LockedFilter(admin.SimpleListFilter):
+    """The filter "locked now": the attempts that refuse an account's sign-in (the home page's
+    line for administrators links here)."""
+
+    title = _("lockout")
+    parameter_name = "locked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Locked now"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(pk__in=selectors.lockouts_in_force().values("pk"))
+        return queryset
+
+
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
     """django-axes' lockout rows; deleting one (the unlock) goes through `lockout_clear`, audited."""
+
+    list_filter = [LockedFilter, *AccessAttemptAdmin.list_filter]
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.lockout_clear(actor=request.user, attempts=[obj], request=request)

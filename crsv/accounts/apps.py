@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from crsv.accounts import receivers  # noqa: F401  (connects the login/logout receivers)
         from crsv.accounts.api import schema  # noqa: F401  (registers the OpenAPI auth schemes)
+        from crsv.accounts.home_lines import platform_lines_register
+
+        platform_lines_register()  # an administrator's and an auditor's home-page lines

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
 
-from crsv.accounts.models import FieldOffice, User
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from crsv.accounts.models import AuthenticatorDevice, FieldOffice, User
 from crsv.accounts.roles import Capability
 
 
@@ -15,3 +20,22 @@ def field_office_scope(*, user: User) -> QuerySet[FieldOffice]:
     if user.can(Capability.SEE_WHOLE_MISSION):
         return FieldOffice.objects.filter(mission_id__in=user.mission_ids())
     return FieldOffice.objects.filter(id__in=user.office_ids())
+
+
+def users_without_second_factor() -> QuerySet[User]:
+    """Active accounts with no confirmed authenticator: they cannot sign in until they enrol
+    (an administrator's to-do, and the admin site's "second factor: none" filter)."""
+    confirmed = AuthenticatorDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
+    return User.objects.filter(is_active=True).exclude(Exists(confirmed))
+
+
+def lockouts_in_force(*, now: datetime | None = None) -> QuerySet[AccessAttempt]:
+    """django-axes' attempt rows that refuse an account's sign-in now (from one address): as many
+    failures as `AXES_FAILURE_LIMIT` within the last `AXES_COOLOFF_TIME`, as axes' database
+    handler decides. Names that are no account (kept as a keyed hash) are left out."""
+    since = (now or timezone.now()) - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=since,
+        username__in=User.objects.values("username"),
+    )

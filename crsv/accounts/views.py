@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from crsv.accounts import lockout, two_factor
+from crsv.accounts.home_lines import todo_lines
 from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.roles import role_label
 from crsv.registry import home_panels
@@ -51,9 +52,14 @@ class LogoutView(auth_views.LogoutView):
 
 @never_cache
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Roles and offices, then the panels the apps register (crsv.registry) that are for this
-    user: e.g. a senior WPA's recent break-glass openings, from survivors."""
+    """What needs the user now (the to-do lines the apps register, crsv.registry: those that
+    count something, the urgent ones first), her roles and offices, then the panels the apps
+    register that are for her: e.g. a senior WPA's recent break-glass openings, from survivors."""
     user = request.user
+    lines = todo_lines(user)
+    # A line that counts nothing is hidden: "now" means something is waiting. The section
+    # stays (saying nothing is waiting) for a user whose roles have lines at all.
+    waiting = sorted((line for line in lines if line.count), key=lambda line: not line.urgent)
     roles = sorted(role_label(name) for name in user.role_names())
     offices = list(user.offices())
     panels = [
@@ -61,7 +67,14 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         for panel in home_panels.values()
         if (panel_context := panel.context(request)) is not None
     ]
-    return render(request, "home.html", {"roles": roles, "offices": offices, "panels": panels})
+    context = {
+        "roles": roles,
+        "offices": offices,
+        "panels": panels,
+        "has_lines": bool(lines),
+        "todo": waiting,
+    }
+    return render(request, "home.html", context)
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -26,6 +26,8 @@ ORDERING_CHOICES = [
 ]
 DEFAULT_ORDERING = "-created_at"
 ANY = _("Any")
+# "me" is the one value of the "assigned to" and "reported by" filters (the home page's links).
+ME = "me"
 
 
 class IncidentFilterForm(forms.Form):
@@ -43,15 +45,26 @@ class IncidentFilterForm(forms.Form):
     date_to = forms.DateField(label=_("Incident to"), required=False, widget=FILTER_DATE_WIDGET)
     violation_form = choice(_("Form of violation"), Violation.Form.choices, empty_label=ANY)
     perpetrator_category = choice(_("Perpetrator category"), Perpetrator.Category.choices, empty_label=ANY)
+    assigned = choice(_("Assigned to"), [(ME, _("Me"))], empty_label=ANY)
+    reported = choice(_("Reported by"), [(ME, _("Me"))], empty_label=ANY)
     ordering = choice(_("Order"), ORDERING_CHOICES, blank=False, required=False)
 
     def __init__(
-        self, *args: Any, offices: Sequence[FieldOffice], references: bool = True, **kwargs: Any
+        self,
+        *args: Any,
+        offices: Sequence[FieldOffice],
+        references: bool = True,
+        people: bool = True,
+        **kwargs: Any,
     ) -> None:
         """`references`: whether the user sees references (`permissions.can_view_references`);
-        without, there is no reference to search or order by (the selector refuses both)."""
+        without, there is no reference to search or order by (the selector refuses both).
+        `people`: whether she sees who has an incident (not `permissions.is_deidentified_viewer`);
+        without, no "assigned to" or "reported by" filter is offered."""
         super().__init__(*args, **kwargs)
         cast(InstanceChoiceField, self.fields["field_office"]).set_instances(offices)
+        if not people:
+            del self.fields["assigned"], self.fields["reported"]
         if not references:
             del self.fields["reference"]
             cast(forms.ChoiceField, self.fields["ordering"]).choices = [
@@ -76,6 +89,8 @@ class IncidentFilterForm(forms.Form):
             violation_form=data.get("violation_form") or None,
             perpetrator_category=data.get("perpetrator_category") or None,
             reference=data.get("reference", ""),
+            assigned_to_me=data.get("assigned") == ME,  # absent without `people`: not filtered
+            reported_by_me=data.get("reported") == ME,
         )
 
     def ordering_name(self) -> str:

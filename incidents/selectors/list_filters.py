@@ -68,6 +68,8 @@ class IncidentFilters:
     location: Location | None = None  # the location and every place within it
     reference: str = ""  # free text within the reference, case-insensitive
     is_sea: bool | None = None
+    assigned_to_me: bool = False  # under review by the user (the home page's "under your review")
+    reported_by_me: bool = False  # logged by the user (her drafts, those returned to her)
 
 
 def _filters_check(user: User, filters: IncidentFilters, ordering: str) -> None:
@@ -150,4 +152,8 @@ def incident_list(
         rows = rows.filter(reference__icontains=filters.reference.strip())
     if filters.is_sea is not None:
         rows = rows.filter(is_sea=filters.is_sea)
+    if filters.assigned_to_me:
+        rows = rows.filter(assigned_wpa=user)
+    if filters.reported_by_me:
+        rows = rows.filter(reported_by=user)
     return rows.select_related(*LIST_RELATIONS).defer(*ENCRYPTED_COLUMNS).order_by(*ORDERINGS[ordering])

@@ -55,7 +55,8 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     permissions.list_authorize(user)  # before the filter form (its choices are her offices)
     offices = list(field_office_scope(user=user).order_by("name"))
     show_reference = permissions.can_view_references(user)
-    form = IncidentFilterForm(request.GET, offices=offices, references=show_reference)
+    people = not permissions.is_deidentified_viewer(user)
+    form = IncidentFilterForm(request.GET, offices=offices, references=show_reference, people=people)
     page = _page(user, form, request.GET.get("after") or None) if form.is_valid() else None
     params = list(request.GET.items())
     # Each row's link is this prefix, its public id and this suffix: one reverse() per page.

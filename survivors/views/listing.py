@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -92,12 +93,20 @@ def case_rows(cases: list[Survivor], names: dict[int, str], *, hide_names: bool 
     return rows
 
 
+# The list's heading for a filter the home page links to ("Cases to reassign" is the template's).
+_ASSIGNMENT_HEADINGS: dict[str, object] = {
+    selectors.AssignmentFilter.MINE: gettext_lazy("Cases assigned to you"),
+    selectors.AssignmentFilter.UNASSIGNED: gettext_lazy("Cases not assigned to a WPA"),
+}
+
+
 @never_cache
 def survivor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Newest cases first. `?names=hide` shows codes only (for a screen others can see): then
     nothing identifying is decrypted and no access event is written. `?assignment=dormant`:
-    the cases whose assigned WPA left the case's office, for a senior WPA to reassign. A cursor
-    this page did not make shows the first page."""
+    the cases whose assigned WPA left the case's office, for a senior WPA to reassign;
+    `mine`, `unassigned`: the cases assigned to her, to no WPA (`selectors.AssignmentFilter`).
+    A cursor this page did not make shows the first page."""
     user = request.user
     assignment = request.GET.get("assignment", "")
     if assignment not in selectors.AssignmentFilter.values:
@@ -119,6 +128,9 @@ def survivor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": case_rows(page.rows, names, hide_names=hide_names),
             "hide_names": hide_names,
             "dormant": assignment == selectors.AssignmentFilter.DORMANT,
+            # Kept by the paging and names links; the heading says which cases (home page links).
+            "assignment": assignment,
+            "assignment_heading": _ASSIGNMENT_HEADINGS.get(assignment, ""),
             "can_filter_dormant": user.has_role(Role.SENIOR_WPA),
             "next_cursor": page.next_cursor,
             "first_page": not request.GET.get("after"),
