@@ -39,6 +39,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("incidents.api.location_party_urls")),
     path("referrals/", include("referrals.api.urls")),
     path("providers/", include("referrals.api.provider_urls")),
+    path("notifications/", include("crsv.notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("survivors/", include("survivors.urls")),
     path("referrals/", include("referrals.urls")),
+    path("notifications/", include("crsv.notifications.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from crsv.notifications.models import Notification
@@ -80,3 +80,9 @@ def notification_unread_count(*, user: User) -> int:
     """How many of her notifications she has not read, up to UNREAD_COUNT_CAP + 1 (one query)."""
     unread = Notification.objects.visible_to(user).filter(read_at__isnull=True)
     return unread.order_by().values("id")[: UNREAD_COUNT_CAP + 1].count()
+
+
+class ListReader(Protocol):
+    def __call__(
+        self, *, user: User, cursor: str | None = ..., size: int = ...
+    ) -> tuple[list[NotificationRow], str | None]: ...
