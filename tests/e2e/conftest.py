@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,18 +55,27 @@ def page(chromium: Any) -> Iterator[Any]:
         context.close()
 
 
-def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
-    """Sign in through the real pages: password, then the authenticator's current code."""
+def sign_in(
+    page: Any, base_url: str, username: str, password: str, *, check: Callable[[Any], None] | None = None
+) -> None:
+    """Sign in through the real pages: password, then the authenticator's current code.
+
+    `check(page)`, when given, runs on the sign-in page and on the second-factor page once each
+    has loaded (tests/e2e/test_phone_layout.py measures them)."""
     from crsv.accounts.models import User
     from crsv.accounts.two_factor import demo_device_ensure
     from tests.conftest import current_code
 
     device = demo_device_ensure(user=User.objects.get(username=username))
     page.goto(f"{base_url}/accounts/login/")
+    if check:
+        check(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/accounts/two-factor/**")
+    if check:
+        check(page)
     page.get_by_label("Code").fill(current_code(device))
     page.get_by_role("button", name="Verify").click()
     page.wait_for_selector("h1")
