@@ -31,12 +31,16 @@ PG_DATA = DATA / "pg"
 PG_LOG = DATA / "pg.log"
 REDIS_DIR = DATA / "redis"
 SECRETS_FILE = DATA / "dev-secrets.json"
+MAIL_DIR = DATA / "mail"
 
 PG_PORT = int(os.environ.get("CRSV_DEV_PG_PORT", "54329"))
 REDIS_PORT = int(os.environ.get("CRSV_DEV_REDIS_PORT", "63799"))
 PG_DATABASE = "crsv"
 EMBEDDED_DATABASE_URL = f"postgresql://postgres@127.0.0.1:{PG_PORT}/{PG_DATABASE}"
 EMBEDDED_REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+# The development mail sink listens where the application sends: settings' EMAIL_PORT (1025 in
+# development), read from the same variable (this module must not import Django).
+MAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))
 
 # PostgreSQL refuses to run as root; when we are root it runs as this unprivileged user.
 PG_SYSTEM_USER = "crsvpg"
@@ -245,7 +249,8 @@ def _manage(*args: str, env: dict[str, str]) -> None:
 
 
 def dev_processes(port: int, env: dict[str, str]) -> list[tuple[str, list[str], dict[str, str]]]:
-    """What `make run` starts: (name, command, environment) of the web server, worker and beat.
+    """What `make run` starts: (name, command, environment) of the mail sink (when wanted), the
+    web server, the worker and beat.
 
     The development server serves each browser connection in a new thread and never closes that
     thread's database connection: with persistent connections (`CONN_MAX_AGE`, 60 s by default)
@@ -255,6 +260,7 @@ def dev_processes(port: int, env: dict[str, str]) -> list[tuple[str, list[str], 
     """
     celery = [sys.executable, "-m", "celery", "-A", "crsv"]
     return [
+        *_mail_sink_process(env),
         (
             "web",
             [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}"],
@@ -265,22 +271,45 @@ def dev_processes(port: int, env: dict[str, str]) -> list[tuple[str, list[str], 
     ]
 
 
+def mail_sink_wanted() -> bool:
+    """Whether `make run` starts the mail sink: when mail goes to this machine's port
+    `EMAIL_PORT` (EMAIL_HOST unset or local) and nothing else listens there yet."""
+    local = os.environ.get("EMAIL_HOST", "127.0.0.1") in ("127.0.0.1", "localhost", "::1")
+    return local and not _port_open(MAIL_PORT)
+
+
+def _mail_sink_process(env: dict[str, str]) -> list[tuple[str, list[str], dict[str, str]]]:
+    """The SMTP sink keeping every message as a file under `.devdata/mail/` (crsv/mailsink.py)."""
+    if not mail_sink_wanted():
+        return []
+    command = [sys.executable, "-m", "crsv.mailsink", "--dir", str(MAIL_DIR), "--port", str(MAIL_PORT)]
+    return [("mail", command, env)]
+
+
 def run(port: int) -> None:
-    """`make run`: services, migrations, bootstrap and demo data, then web + worker + beat."""
+    """`make run`: services, migrations, bootstrap and demo data, then the mail sink, web,
+    worker and beat."""
     env = {**os.environ, **services_up(), "PYTHONUNBUFFERED": "1"}
     _manage("migrate", "--no-input", env=env)
     _manage("bootstrap", "--demo", env=env)
     password = os.environ.get("CRSV_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     users = "reporter wpa senior_wpa analyst provider admin auditor wpa_bunia"
+    processes = dev_processes(port, env)
+    sink = any(name == "mail" for name, _command, _env in processes)
+    mail = (
+        f"{MAIL_DIR.relative_to(ROOT)}/ (one .eml per message; SMTP sink on 127.0.0.1:{MAIL_PORT})"
+        if sink
+        else f"no sink started (EMAIL_HOST is not local, or port {MAIL_PORT} is taken)"
+    )
     print(
         f"\n  CRSV is starting on http://127.0.0.1:{port}/\n"
+        f"  Mail: {mail}\n"
         f"  Demo logins ({users}), password: {password}\n"
         "  Two-factor codes: `make totp NAME=wpa` prints a demo user's current code, or add the\n"
         "  user's otpauth:// URI printed above to an authenticator app.\n"
         "  Ctrl-C stops the web server, worker and beat; `make stop` stops PostgreSQL and Redis.\n",
         flush=True,
     )
-    processes = dev_processes(port, env)
     names = [name for name, _command, _env in processes]
     children = [subprocess.Popen(cmd, env=penv, cwd=ROOT) for _name, cmd, penv in processes]  # noqa: S603
     try:
