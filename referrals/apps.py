@@ -44,3 +44,8 @@ class ReferralsConfig(AppConfig):
         demo_data_register(
             DemoData(name="referrals", ensure=referrals_demo_ensure, usernames=EXTRA_USERNAMES)
         )
+
+        # What referrals notifies (the outbox's kinds; referrals.notifications).
+        from referrals.notifications import referral_notification_kinds_register
+
+        referral_notification_kinds_register()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from crsv.audit.services import audit_record
 from referrals import permissions
 from referrals.models import Referral, ReferralEvent
+from referrals.notifications import referral_notify
 from referrals.workflow import TRANSITIONS, transition_require
 
 # The WPA's note to the provider, and a reason or an outcome: a few paragraphs, not a file.
@@ -111,9 +112,10 @@ def referral_move(
         setattr(referral, name, value)
     # Every value is the table's or a validated text; the database's constraints are the guard.
     referral.save()
-    referral_step_record(
+    event = referral_step_record(
         actor=actor, referral=referral, action=action, from_state=from_state, request=request
     )
+    referral_notify(referral=referral, event=event, request=request)
     return referral
 
 
