@@ -3,8 +3,9 @@
 Public endpoints (no login) are exactly these, and `tests/crsv/test_public_endpoints.py`
 walks every route to check it: /healthz, the login and logout pages (the admin site's login
 page too), the language switch (/i18n/setlang/), POST /api/v1/auth/token/, /api/schema/, and
-static files. Everything else requires login (`DELETE /api/v1/auth/token/` too: it is
-authenticated by the bearer token it revokes).
+static files; and, under PUBLIC_PREFIXES, the one-time answer links e-mailed to providers
+(`/r/<token>/`: the token is the credential). Everything else requires login
+(`DELETE /api/v1/auth/token/` too: it is authenticated by the bearer token it revokes).
 
 The apps' routes are included by dotted path: the platform imports no app (pyproject.toml,
 import-linter).
@@ -31,6 +32,8 @@ PUBLIC_PATHS = (
     "/api/schema/",
     "/admin/login/",
 )
+# Every route under these is public: guarded by a token in the path, not by a session.
+PUBLIC_PREFIXES = ("/r/",)  # referrals.link_urls: a provider's one-time answer link
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
@@ -50,6 +53,7 @@ urlpatterns = [
     path("survivors/", include("survivors.urls")),
     path("referrals/", include("referrals.urls")),
     path("notifications/", include("crsv.notifications.urls")),
+    path("r/", include("referrals.link_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

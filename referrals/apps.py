@@ -49,3 +49,8 @@ class ReferralsConfig(AppConfig):
         from referrals.notifications import referral_notification_kinds_register
 
         referral_notification_kinds_register()
+
+        # The one-time answer links in the e-mails to providers' contact addresses.
+        from referrals.link_emails import link_emails_register
+
+        link_emails_register()

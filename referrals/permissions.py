@@ -3,7 +3,8 @@ rules behind `workflow.Who` that the services enforce."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,17 @@ def refer_authorize(user: Any, survivor: Survivor) -> None:
         raise PermissionDenied(_("You may not refer this case."))
 
 
+@dataclass(frozen=True)
+class LinkActor:
+    """The holder of a one-time answer link (`services.links.answer_link_use`): no user, no
+    sign-in. It speaks for the provider the referral was sent to, on that one referral, for the
+    moves of the link's step only; it sees nothing (`Referral.objects.visible_to` is for users)."""
+
+    referral_id: int
+    actions: frozenset[str]
+    is_authenticated: ClassVar[bool] = False  # recorded as no user (ReferralEvent, AuditEvent)
+
+
 def is_provider_user(user: Any, referral: Referral) -> bool:
     """A user of the provider the referral is sent to."""
     return bool(
@@ -79,6 +91,8 @@ def may_act(user: Any, referral: Referral, action: str) -> bool:
     """Whether `user`'s role and relation to the referral let her take `action` (the state is
     the workflow's question)."""
     who = TRANSITIONS[action].who
+    if isinstance(user, LinkActor):
+        return who == Who.PROVIDER and user.referral_id == referral.pk and action in user.actions
     if who == Who.CASE_WORKER:
         return can_refer(user, referral.survivor)
     if who == Who.PROVIDER:

@@ -35,6 +35,9 @@ class AuditEvent(models.Model):
         USER_PASSWORD_SET = "user.password_set", _("Password set by an administrator")
         LOGIN_LOCKED_OUT = "login_locked_out", _("Sign-in locked out")
         LOGIN_UNLOCKED = "login_unlocked", _("Sign-in unlocked by an administrator")
+        # A provider without an account answered a referral with a one-time e-mailed link (no
+        # user); `changes` holds the move, the link's step and the link's public id.
+        REFERRAL_ANSWERED_BY_LINK = "referral.answered_by_link", _("Referral answered by link")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

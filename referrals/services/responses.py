@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from referrals.models import Referral, ReferralEvent
+from referrals.services.link_tokens import complete_link_send
 from referrals.services.steps import (
     REASON_MAX_LENGTH,
     not_erased,
@@ -22,10 +23,15 @@ Action = ReferralEvent.Action
 
 @transaction.atomic
 def referral_accept(*, actor: Any, referral: Referral, request: HttpRequest | None = None) -> Referral:
-    """A user of the provider accepts a sent referral. Of two accepting at once, one wins; the
-    other waits on the row lock and then gets TransitionNotAllowed (it is accepted already)."""
+    """A user of the provider (or the holder of its answer link) accepts a sent referral. Of two
+    accepting at once, one wins; the other waits on the row lock and then gets
+    TransitionNotAllowed (it is accepted already). The provider's contact address is e-mailed
+    the one-time link to record the service given (`link_tokens.complete_link_send`)."""
     locked = referral_step_begin(actor=actor, referral=referral, action=Action.ACCEPT)
-    return referral_move(actor=actor, referral=locked, action=Action.ACCEPT, request=request)
+    accepted = referral_move(actor=actor, referral=locked, action=Action.ACCEPT, request=request)
+    # Accepted by link or by a user: the contact address gets the next step's one-time link.
+    complete_link_send(accepted)
+    return accepted
 
 
 @transaction.atomic

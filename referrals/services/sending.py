@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from incidents.models import Incident
 from referrals import permissions
-from referrals.models import Referral, ReferralEvent, ServiceProvider, ServiceType
+from referrals.models import LinkStep, Referral, ReferralEvent, ServiceProvider, ServiceType
 from referrals.reference_numbers import referral_reference_next
+from referrals.services.link_tokens import answer_link_issue
 from referrals.services.steps import (
     NOTE_MAX_LENGTH,
     referral_due,
@@ -149,7 +150,7 @@ def referral_send(*, actor: Any, referral: Referral, request: HttpRequest | None
         raise ValidationError({"provider": [_("This provider is no longer active.")]})
     consent = consent_for_referral(locked)
     now = timezone.now()
-    return referral_move(
+    sent = referral_move(
         actor=actor,
         referral=locked,
         action=Action.SEND,
@@ -158,3 +159,7 @@ def referral_send(*, actor: Any, referral: Referral, request: HttpRequest | None
         sent_at=now,
         due_at=referral_due(locked.urgency, sent_at=now),
     )
+    # The provider's contact address answers by a one-time link (in the `referral.sent` e-mail).
+    if sent.provider.contact_email:
+        answer_link_issue(sent, LinkStep.ANSWER)
+    return sent

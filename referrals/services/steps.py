@@ -52,10 +52,15 @@ def referral_lock(*, actor: Any, referral: Referral) -> Referral:
     """Re-read `referral` under a row lock, through the actor's scope (out of it: 404). The
     caller's instance may be stale (a provider's colleague accepted meanwhile): every rule is
     checked on the locked row, so of two users acting at once the second sees the first's state."""
+    # A link's holder reaches its own referral only (any other: 404), without a user's scope.
+    rows = (
+        Referral.objects.filter(pk=actor.referral_id)
+        if isinstance(actor, permissions.LinkActor)
+        else Referral.objects.visible_to(actor)
+    )
     try:
         return (
-            Referral.objects.visible_to(actor)
-            .select_related("survivor__data_key", "survivor__field_office__mission", "provider")
+            rows.select_related("survivor__data_key", "survivor__field_office__mission", "provider")
             .select_for_update(of=("self",))
             .get(pk=referral.pk)
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crsv.urls import PUBLIC_PATHS
+from crsv.urls import PUBLIC_PATHS, PUBLIC_PREFIXES
 from tests.matrix import (
     Row,
     every_api_operation,
@@ -18,6 +18,11 @@ from tests.matrix import (
 # Routes no matrix covers, each with why (a prefix ending in "/" exempts what is under it).
 EXEMPT_ROUTES: dict[str, str] = {
     **dict.fromkeys(PUBLIC_PATHS, "public (crsv.urls.PUBLIC_PATHS, test_public_endpoints.py)"),
+    **dict.fromkeys(
+        PUBLIC_PREFIXES,
+        "public, token-guarded: the one-time answer link is the credential and every persona, "
+        "signed in or not, gets the same page (tests/referrals/test_answer_links.py)",
+    ),
     "/admin/": "the Django admin site: staff only (its entry is in tests/crsv/test_matrix.py), "
     "scoped by its ModelAdmins (test_admin_access.py)",
 }

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
-from crsv.urls import PUBLIC_PATHS
+from crsv.urls import PUBLIC_PATHS, PUBLIC_PREFIXES
 from tests.matrix import CONVERTER_SAMPLES, every_route
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
         ("get", "/api/schema/", {200}),
         ("get", "/admin/login/", {200}),
         ("get", "/static/css/app.css", {200}),
+        ("get", "/r/x/", {404}),  # an unknown answer link: a page, not a sign-in (test_answer_links.py)
     ],
 )
 def test_public_endpoint_answers_anonymous(
@@ -56,6 +57,8 @@ def test_the_walk_finds_every_app_s_routes() -> None:
 def test_every_public_path_is_a_route() -> None:
     """The documented list names routes that exist (a stale entry would hide a new route of that path)."""
     assert set(PUBLIC_PATHS) <= set(every_route())
+    for prefix in PUBLIC_PREFIXES:
+        assert any(route.startswith(prefix) for route in every_route()), prefix
 
 
 def test_every_other_route_asks_anonymous_to_sign_in(client: Client) -> None:
@@ -64,7 +67,7 @@ def test_every_other_route_asks_anonymous_to_sign_in(client: Client) -> None:
     AllowAny permission) fails here until it is added to `crsv.urls.PUBLIC_PATHS`."""
     checked = []
     for path in every_route():
-        if path in PUBLIC_PATHS:
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             continue
         response = client.get(path)
         if path.startswith("/api/"):
