@@ -20,3 +20,8 @@ class IncidentsConfig(AppConfig):
                 usernames=[user[0] for user in EXTRA_USERS],
             )
         )
+
+        # What incidents notify (the outbox's kinds; incidents.notifications).
+        from incidents.notifications import incident_notification_kinds_register
+
+        incident_notification_kinds_register()

@@ -23,3 +23,8 @@ class SurvivorsConfig(AppConfig):
         home_lines_register(HomeLines(name="survivors", order=20, lines=survivor_lines))
         # After the incidents' demo (INSTALLED_APPS order): the cases link its incidents.
         demo_data_register(DemoData(name="survivors", ensure=survivors_demo_ensure))
+
+        # What survivor cases notify (the outbox's kinds; survivors.notifications).
+        from survivors.notifications import survivor_notification_kinds_register
+
+        survivor_notification_kinds_register()

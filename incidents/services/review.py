@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from crsv.accounts.models import User
 from incidents import clock, derivations, permissions
 from incidents.models import VERIFICATION_OUTCOMES, Incident
+from incidents.notifications import incident_notify_returned
 from incidents.services.history import incident_step_begin, incident_step_record
 from incidents.services.limits import EARLIEST_DATE
 from incidents.services.validation import date_too_early_message, full_clean_before_save, require_text
@@ -74,7 +75,7 @@ def incident_return(
     from_status = incident.status
     incident.status = transition_target(Action.RETURN)
     _save(incident)
-    incident_step_record(
+    event = incident_step_record(
         actor=actor,
         incident=incident,
         action=Action.RETURN,
@@ -82,6 +83,7 @@ def incident_return(
         reason=text,
         request=request,
     )
+    incident_notify_returned(incident=incident, event=event, request=request)
     return incident
 
 

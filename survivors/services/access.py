@@ -24,6 +24,7 @@ from survivors.models import (
     SurvivorSearchEntry,
     SurvivorUserObjectPermission,
 )
+from survivors.notifications import survivor_notify_break_glass
 from survivors.permissions import CaseAction
 
 
@@ -90,6 +91,7 @@ def survivor_break_glass(
     access.reason = reason
     access.save()
     audit_record(actor=actor, action="survivor.break_glass", obj=survivor, request=request)
+    survivor_notify_break_glass(survivor=survivor, access=access, request=request)
     return access
 
 

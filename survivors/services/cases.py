@@ -25,6 +25,7 @@ from survivors.models import (
     SurvivorIncident,
     SurvivorSearchEntry,
 )
+from survivors.notifications import survivor_notify_assigned
 from survivors.permissions import CaseAction
 from survivors.services.consents import ConsentGrant, consent_record
 from survivors.validation import identity_validate, profile_validate
@@ -172,9 +173,18 @@ def survivor_assign(
     )
     if not eligible:
         raise ValidationError({"assignee": _("Choose a WPA of the case's field office.")})
+    previous_id = survivor.assigned_wpa_id
     survivor.assigned_wpa = assignee
     survivor.save(update_fields=["assigned_wpa", "updated_at"])
-    audit_record(actor=actor, action="survivor.assign", obj=survivor, request=request)
+    event = audit_record(actor=actor, action="survivor.assign", obj=survivor, request=request)
+    survivor_notify_assigned(
+        survivor=survivor,
+        assignee=assignee,
+        previous_id=previous_id,
+        actor=actor,
+        event=event,
+        request=request,
+    )
     return survivor
 
 
