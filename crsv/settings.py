@@ -338,6 +338,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The clocks (issue 11 item 5): each run is idempotent (outbox keys) and batch-limited.
+    "survivors-medical-window": {
+        "task": "survivors.tasks.medical_window_escalate",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "referrals-overdue": {
+        "task": "referrals.tasks.referrals_overdue_notify",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 CRSV_BEAT_STALE_AFTER = timedelta(minutes=3)
 
@@ -378,6 +389,18 @@ REFERRAL_DUE = {
     "high": timedelta(hours=env_int("REFERRAL_DUE_HIGH_HOURS", 24, minimum=1)),
     "routine": timedelta(hours=env_int("REFERRAL_DUE_ROUTINE_HOURS", 7 * 24, minimum=1)),
 }
+# The clocks: a case inside the 72-hour window (survivors/clock.py) with no medical referral
+# accepted this long after her registration is escalated to her WPA and the senior WPAs.
+MEDICAL_WINDOW_ESCALATE_AFTER = timedelta(hours=env_int("MEDICAL_WINDOW_ESCALATE_HOURS", 2, minimum=1))
+# A referral still unanswered (sent) at its due time gets a reminder to the provider; this share
+# of its urgency's due interval later (50%: emergency 2 h, high 12 h, routine 84 h), an escalation
+# to the case's WPA.
+REFERRAL_ESCALATE_AFTER = {
+    urgency: due * env_int("REFERRAL_ESCALATE_AFTER_PERCENT", 50, minimum=1) / 100
+    for urgency, due in REFERRAL_DUE.items()
+}
+# How many cases or referrals one run of a clock handles (the next minute's run takes the rest).
+CLOCK_BATCH_SIZE = 200
 
 CRSV_DEMO_PASSWORD = env_str("CRSV_DEMO_PASSWORD", devenv.DEMO_PASSWORD_DEFAULT)
 

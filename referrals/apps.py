@@ -37,6 +37,11 @@ class ReferralsConfig(AppConfig):
             )
         )
 
+        # The overdue clock's reminder and escalation (referrals/reminders.py).
+        from referrals.reminders import referral_reminder_kinds_register
+
+        referral_reminder_kinds_register()
+
         # The demo providers and referrals, after the survivors' demo (INSTALLED_APPS order).
         from crsv.registry import DemoData, demo_data_register
         from referrals.demo import EXTRA_USERNAMES, referrals_demo_ensure

@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.home_lines import LineCount, LineMaker, lines_for, list_url
 from crsv.accounts.roles import Capability, Role
 from crsv.registry import TodoLine
+from survivors.clock import awaiting_medical_care_q
 from survivors.models import Survivor
 from survivors.selectors import AssignmentFilter, break_glass_recent
 
@@ -62,7 +64,21 @@ def _dormant(user: Any) -> LineCount | None:
     )
 
 
-LINES: tuple[LineMaker, ...] = (_assigned, _unassigned, _dormant)
+def _medical_window(user: Any) -> LineCount | None:
+    """A WPA's cases inside the 72-hour window for post-rape care with no medical referral
+    accepted (survivors/clock.py): urgent, the window closes."""
+    if not user.can(Capability.HOLD_SURVIVOR_CASES):
+        return None
+    return LineCount(
+        name="survivors.medical_window",
+        label=_("Survivors inside the 72-hour window without accepted medical care"),
+        url=list_url(LIST, assignment=AssignmentFilter.MEDICAL_WINDOW),
+        rows=awaiting_medical_care_q(timezone.now()),
+        urgent=True,
+    )
+
+
+LINES: tuple[LineMaker, ...] = (_medical_window, _assigned, _unassigned, _dormant)
 
 
 def _break_glass(user: Any) -> list[TodoLine]:

@@ -31,6 +31,7 @@ from crsv.pagination import (
 )
 from incidents.models import Incident
 from survivors import blind_index, permissions
+from survivors.clock import awaiting_medical_care_q
 from survivors.identity import SurvivorIdentity
 from survivors.models import (
     BreakGlass,
@@ -55,6 +56,7 @@ class AssignmentFilter(models.TextChoices):
     DORMANT = "dormant", _("Assigned WPA no longer in the case's office")
     MINE = "mine", _("Assigned to me")
     UNASSIGNED = "unassigned", _("Not assigned to a WPA")
+    MEDICAL_WINDOW = "medical_window", _("Inside the 72-hour window without accepted medical care")
 
 
 _LIST_RELATED = ("data_key", "field_office", "assigned_wpa")
@@ -94,6 +96,8 @@ def survivor_list(*, user: Any, assignment: str = AssignmentFilter.ALL) -> Query
         rows = rows.filter(assigned_wpa=user)
     elif assignment == AssignmentFilter.UNASSIGNED:
         rows = rows.filter(assigned_wpa__isnull=True, erased_at__isnull=True)
+    elif assignment == AssignmentFilter.MEDICAL_WINDOW:
+        rows = rows.filter(awaiting_medical_care_q(timezone.now()))
     return (
         rows.select_related(*_LIST_RELATED).annotate(identifying=identifying).order_by("-created_at", "-id")
     )

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_app_registers_its_lines() -> None:
-    assert set(registry.home_lines) == {"accounts", "incidents", "survivors", "referrals"}
+    assert set(registry.home_lines) == {"accounts", "incidents", "survivors", "referrals", "notifications"}
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def test_every_label_is_marked_for_translation(persona: str, request: pytest.Fix
     msgids = set().union(
         *(
             _msgids(f"{package}/home_lines.py")
-            for package in ("crsv/accounts", "incidents", "survivors", "referrals")
+            for package in ("crsv/accounts", "crsv/notifications", "incidents", "survivors", "referrals")
         )
     )
     labels = {line.label for line in lines_of(request.getfixturevalue(persona)).values()}

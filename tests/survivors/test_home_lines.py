@@ -60,9 +60,11 @@ def _survivor_counts(user: User) -> dict[str, int]:
 def test_each_persona_sees_her_lines_with_her_counts(
     reporter: User, wpa: User, wpa_other: User, senior_wpa: User, analyst: User, provider: User
 ) -> None:
-    assert _survivor_counts(wpa) == {"survivors.assigned": 2}
-    assert _survivor_counts(wpa_other) == {"survivors.assigned": 1}  # Bunia's only
+    # No case is linked to a rape inside its 72-hour window (tests/referrals/test_clocks.py).
+    assert _survivor_counts(wpa) == {"survivors.medical_window": 0, "survivors.assigned": 2}
+    assert _survivor_counts(wpa_other) == {"survivors.medical_window": 0, "survivors.assigned": 1}
     assert _survivor_counts(senior_wpa) == {
+        "survivors.medical_window": 0,
         "survivors.assigned": 0,
         "survivors.unassigned": 1,
         "survivors.dormant": 1,
