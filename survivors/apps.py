@@ -21,6 +21,11 @@ class SurvivorsConfig(AppConfig):
         from survivors.home_lines import survivor_lines
 
         home_lines_register(HomeLines(name="survivors", order=20, lines=survivor_lines))
+        # The 72-hour clock's escalation (survivors/clock_notifications.py).
+        from crsv.notifications.registry import notification_kind_register
+        from survivors.clock_notifications import MEDICAL_WINDOW_KIND
+
+        notification_kind_register(MEDICAL_WINDOW_KIND)
         # After the incidents' demo (INSTALLED_APPS order): the cases link its incidents.
         demo_data_register(DemoData(name="survivors", ensure=survivors_demo_ensure))
 
