@@ -1,6 +1,6 @@
 """`make bench`: load the benchmark data, serve it with gunicorn, measure, check the budgets.
 
-BENCH_ONLY=survivors|incidents runs one suite; BENCH_SECONDS, BENCH_ROUNDS, BENCH_WORKERS and
+BENCH_ONLY=survivors|incidents|notifications runs one suite; BENCH_SECONDS, BENCH_ROUNDS, BENCH_WORKERS and
 BENCH_CONNECTIONS tune the run. Ends with one `BUDGET ...` line per budget; exits 1 if one fails.
 """
 
@@ -63,14 +63,18 @@ def main() -> int:
     import django
 
     django.setup()
-    from benchmarks import incidents, survivors
+    from benchmarks import incidents, notifications, survivors
 
     only = os.environ.get("BENCH_ONLY")
-    wanted = [name for name in ("incidents", "survivors") if only in (None, name)]
+    wanted = [name for name in ("incidents", "survivors", "notifications") if only in (None, name)]
     suites = {"incidents": incidents, "survivors": survivors}
     # The survivors suite measures the incident list page too (its budget compares the two
-    # lists in the same run), so it needs the incidents' data.
-    loads = [name for name in ("incidents", "survivors") if name in wanted or name in survivors.NEEDS]
+    # lists in the same run), so it needs the incidents' data; the notifications suite refers
+    # one of the survivors' cases.
+    needed = set(wanted) | set(survivors.NEEDS if "survivors" in wanted else ())
+    if "notifications" in wanted:
+        needed |= {"incidents", "survivors"}
+    loads = [name for name in ("incidents", "survivors") if name in needed]
     for name in loads:
         started = time.time()
         suites[name].load()
@@ -102,6 +106,8 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
+    if "notifications" in wanted:
+        budgets += notifications.run(env)
     print()
     for budget in budgets:
         print(budget.line())
