@@ -14,9 +14,7 @@ import-linter).
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
 from crsv import views
@@ -54,7 +52,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("notifications/", include("crsv.notifications.urls")),
     path("r/", include("referrals.link_urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("admin/", admin.site.urls),

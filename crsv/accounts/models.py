@@ -88,6 +88,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     data_key = models.OneToOneField(
         "keys.DataKey", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="user"
     )
+    # The language she last chose (the language switch saves it): her e-mails are written in it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     field_offices = models.ManyToManyField(
         FieldOffice,
         through="Membership",

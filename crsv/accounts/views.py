@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 
 from crsv.accounts import lockout, two_factor
 from crsv.accounts.home_lines import todo_lines
 from crsv.accounts.http import AuthenticatedHttpRequest
+from crsv.accounts.models import User
 from crsv.accounts.roles import role_label
 from crsv.registry import home_panels
 
@@ -48,6 +50,19 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             return render(request, "accounts/logout_confirm.html")
         return render(request, self.template_name)
+
+
+@login_not_required
+@require_http_methods(["POST"])
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in user's choice is also kept on her account, so the
+    e-mails the system sends her are in the language she reads (crsv.notifications)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+    return response
 
 
 @never_cache

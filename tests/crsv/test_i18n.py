@@ -36,6 +36,21 @@ def test_home_in_french(client: Client, wpa: User) -> None:
     assert "Vos bureaux" in body
 
 
+def test_the_language_chosen_is_kept_on_the_account_for_her_e_mails(client: Client, wpa: User) -> None:
+    from crsv.notifications.services import recipient_language
+
+    assert recipient_language(wpa) == "en"
+    client.force_login(wpa)
+    verify_second_factor(client, wpa)
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    wpa.refresh_from_db()
+    assert wpa.language == "fr"
+    assert recipient_language(wpa) == "fr"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not a language: kept
+    wpa.refresh_from_db()
+    assert wpa.language == "fr"
+
+
 @pytest.mark.parametrize(
     "english",
     [
