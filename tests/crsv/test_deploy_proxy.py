@@ -53,6 +53,37 @@ def test_gunicorn_config_uses_real_settings_and_trusts_only_the_proxy(
         assert atom not in values["access_log_format"]
 
 
+def test_gunicorn_logs_no_answer_link_token() -> None:
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    config = runpy.run_path(str(ROOT / "deploy" / "gunicorn_config.py"))
+    logger = config["logger_class"](Config())
+    token = "Zx9_secret-token-of-43-characters-abcdefghij"
+    request = SimpleNamespace(
+        method="POST", path=f"/r/{token}/", query="", version=(1, 1), headers=[], uri=f"/r/{token}/"
+    )
+    response = SimpleNamespace(status="302 Found", sent=0, headers=[], response_length=0)
+    environ = {
+        "RAW_URI": f"/r/{token}/",
+        "PATH_INFO": f"/r/{token}/",
+        "REQUEST_METHOD": "POST",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    from datetime import timedelta
+
+    atoms = logger.atoms(response, request, environ, timedelta(milliseconds=5))
+    assert token not in " ".join(str(value) for value in atoms.values())
+    assert atoms["U"] == "/r/-/"
+
+
+def test_nginx_logs_no_answer_link_token() -> None:
+    conf = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    assert "$crsv_logged_uri" in conf.split("log_format crsv", 1)[1].splitlines()[0]
+    assert "~^/r/   /r/-/;" in conf
+
+
 def test_gunicorn_trusts_nobody_without_a_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CRSV_TRUSTED_PROXIES", raising=False)
     values = runpy.run_path(str(ROOT / "deploy" / "gunicorn_config.py"))
