@@ -105,8 +105,16 @@ def survivors_with_window_end(rows: QuerySet[Survivor]) -> QuerySet[Survivor]:
 
 def in_rape_window_q(now: datetime) -> Q:
     """Survivor rows inside a 72-hour window at `now` (a filter usable in an aggregate)."""
+    # No window can be open on an incident whose every possible day ended more than 72 hours
+    # ago: a month-precision incident's last day is within 31 days of its start, a dated one's is
+    # its end. This bound (an index range on the dates) keeps the per-row expression to the last
+    # few weeks' incidents instead of the mission's whole history.
+    today = now.date()
+    recent = Q(incident__incident_date_end__gte=today - timedelta(days=4)) | Q(
+        incident__incident_date_start__gte=today - timedelta(days=35)
+    )
     open_links = (
-        SurvivorIncident.objects.filter(incident__violations__form=RAPE_FORM)
+        SurvivorIncident.objects.filter(recent, incident__violations__form=RAPE_FORM)
         .annotate(window_end=RapeWindowEnd.of_incident("incident__"))
         .filter(window_end__gt=Value(now, output_field=DateTimeField()))
         .values("survivor_id")
