@@ -290,6 +290,8 @@ def run(port: int) -> None:
     """`make run`: services, migrations, bootstrap and demo data, then the mail sink, web,
     worker and beat."""
     env = {**os.environ, **services_up(), "PYTHONUNBUFFERED": "1"}
+    # E-mails link to the server this command starts (PORT), unless told otherwise.
+    env.setdefault("CRSV_SITE_URL", f"http://127.0.0.1:{port}")
     _manage("migrate", "--no-input", env=env)
     _manage("bootstrap", "--demo", env=env)
     password = os.environ.get("CRSV_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)

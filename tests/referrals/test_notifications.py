@@ -249,3 +249,17 @@ def test_the_sent_e_mail_shows_the_answer_links_a_source_gives(sent: Referral) -
         assert to_user is not None and "answer/abc" not in notification_render(to_user).text
     finally:
         _answer_links_sources.pop("test.one_time", None)
+
+
+def test_plain_text_and_subjects_are_not_html_escaped_and_html_is(sent: Referral) -> None:
+    """A provider named "Centre d'écoute <Tumaini>" reads as such in the subject and the text
+    part, and escaped in the HTML part."""
+    ServiceProvider.objects.filter(pk=sent.provider_id).update(name="Centre d'écoute <Tumaini>")
+    notifications = list(Notification.objects.filter(object_public_id=sent.public_id))
+    assert notifications
+    for notification in notifications:
+        rendered = notification_render(notification)
+        assert "&#x27;" not in rendered.subject + rendered.text
+        assert "&lt;" not in rendered.subject + rendered.text
+        assert "Centre d'écoute <Tumaini>" in rendered.text
+        assert "Centre d&#x27;écoute &lt;Tumaini&gt;" in rendered.html
