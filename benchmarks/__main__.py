@@ -63,7 +63,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from benchmarks import incidents, notifications, survivors
+    from benchmarks import incidents, notifications, notifications_load, survivors
 
     only = os.environ.get("BENCH_ONLY")
     wanted = [name for name in ("incidents", "survivors", "notifications") if only in (None, name)]
@@ -103,6 +103,10 @@ def main() -> int:
             harness.measure(targets)
             harness.report(targets)
             budgets += judge(targets)
+        if "notifications" in wanted:
+            bearer = _bearer(survivors.BENCH_WPA)
+            app.wait_ready("/api/v1/referrals/", {"Authorization": bearer})
+            budgets += notifications_load.run(env, app.port, bearer)
     finally:
         for server in servers:
             server.stop()
