@@ -98,6 +98,7 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.directory = directory
         self.process: subprocess.Popen[bytes] | None = None
+        self.frozen = False
 
     def start(self) -> None:
         command = [_redis_executable(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
@@ -118,11 +119,22 @@ class RedisServer:
         _wait_for(answers, 10, "redis-server to answer")
         client.close()
 
+    def freeze(self) -> None:
+        """SIGSTOP: the kernel still accepts connections, the server answers nothing (a hung
+        Redis, or one behind a partition that a proxy still accepts for)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        self.frozen = True
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            if self.frozen:
+                self.process.kill()
+            else:
+                self.process.terminate()
             self.process.wait(10)
         self.process = None
+        self.frozen = False
 
 
 def _celery_broker(url: str) -> None:
@@ -350,6 +362,55 @@ def test_with_redis_down_200_referrals_answer_201_and_every_notification_arrives
         f"\nredis down: 200 POSTs, slowest {max(durations):.2f} s, mean {sum(durations) / 200:.3f} s;"
         f" redis up to 400 delivered in {elapsed:.1f} s (worker start included; sweep {delivered:.1f} s)"
     )
+
+
+FROZEN_REDIS_BUG = (
+    "BUG: with Redis frozen (it accepts TCP connections and answers nothing: hung, SIGSTOPped, "
+    "behind a partition) the after-commit publish never returns, so the request hangs after its "
+    "commit. CELERY_BROKER_TRANSPORT_OPTIONS (crsv/settings.py) sets socket_connect_timeout but no "
+    "socket_timeout: redis-py blocks in sock.recv() reading the HELLO/PING answer of a new "
+    "connection (redis/connection.py on_connect_check_health), with no timeout. The cache has "
+    "socket_timeout 2 and answers a miss after 2 s."
+)
+
+
+@pytest.mark.xfail(strict=True, reason=FROZEN_REDIS_BUG)
+def test_with_redis_frozen_a_referral_still_answers_201_within_seconds(
+    api_client: Any,
+    wpa: User,
+    hospital: ServiceProvider,
+    case: Survivor,
+    consent: Callable[..., Any],
+    redis_server: RedisServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hospital.contact_email = "intake@heal.example.org"
+    hospital.save()
+    consent(case)
+    api_client.force_authenticate(User.objects.get(pk=wpa.pk))
+    body: dict[str, Any] = {"survivor": str(case.public_id), "provider": str(hospital.public_id)}
+    body |= {"service_type": "medical", "urgency": "emergency", "send": True}
+    responses: list[Any] = []
+
+    def post() -> None:
+        try:
+            responses.append(api_client.post(REFERRALS, body, format="json"))
+        finally:
+            connection.close()
+
+    redis_server.freeze()
+    request = threading.Thread(target=post, daemon=True)
+    started = time.monotonic()
+    request.start()
+    request.join(8)  # a few cache calls at their 2 s socket timeout, and the publish
+    answered_in = time.monotonic() - started
+    blocked = request.is_alive()
+    redis_server.stop()  # SIGKILL: a blocked read gets its end of file, the request finishes
+    request.join(30)
+    cache_calls = caplog.text.count("Redis unreachable")
+    assert not blocked, f"no answer after {answered_in:.1f} s ({cache_calls} cache calls timed out)"
+    assert responses[0].status_code == 201
+    assert Notification.objects.filter(status="pending").count() == 1  # left to the sweep
 
 
 # --- 2. and 3. a worker killed mid-delivery ----------------------------------------------------------
