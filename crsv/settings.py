@@ -326,6 +326,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # retry with their own policies (broker_connection_max_retries, the publish retry policy).
     "max_retries": 0,
     "socket_connect_timeout": 2,
+    # And within 2 s of reading too: a Redis that accepts connections but never answers (hung,
+    # stopped, behind a partition) would otherwise hold the request in recv() for ever.
+    "socket_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -364,17 +364,6 @@ def test_with_redis_down_200_referrals_answer_201_and_every_notification_arrives
     )
 
 
-FROZEN_REDIS_BUG = (
-    "BUG: with Redis frozen (it accepts TCP connections and answers nothing: hung, SIGSTOPped, "
-    "behind a partition) the after-commit publish never returns, so the request hangs after its "
-    "commit. CELERY_BROKER_TRANSPORT_OPTIONS (crsv/settings.py) sets socket_connect_timeout but no "
-    "socket_timeout: redis-py blocks in sock.recv() reading the HELLO/PING answer of a new "
-    "connection (redis/connection.py on_connect_check_health), with no timeout. The cache has "
-    "socket_timeout 2 and answers a miss after 2 s."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=FROZEN_REDIS_BUG)
 def test_with_redis_frozen_a_referral_still_answers_201_within_seconds(
     api_client: Any,
     wpa: User,
