@@ -61,6 +61,7 @@ def dev_secrets() -> dict[str, str]:
         "SECRET_KEY": lambda: secrets.token_urlsafe(64),
         "CRSV_MASTER_KEYS": lambda: f"dev1:{_random_key()}",
         "CRSV_BLIND_INDEX_KEY": _random_key,
+        "CRSV_AUDIT_KEY": _random_key,
     }
     missing = {name: make() for name, make in wanted.items() if name not in values}
     if missing:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import cast
 
 import django_stubs_ext
 from csp.constants import NONE, SELF
@@ -47,6 +48,8 @@ if DEVELOPMENT:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
     CRSV_MASTER_KEYS = env_str("CRSV_MASTER_KEYS") or _dev["CRSV_MASTER_KEYS"]
     CRSV_BLIND_INDEX_KEY = env_str("CRSV_BLIND_INDEX_KEY") or _dev["CRSV_BLIND_INDEX_KEY"]
+    CRSV_AUDIT_KEY: str | None = env_str("CRSV_AUDIT_KEY") or _dev["CRSV_AUDIT_KEY"]
+    AUDIT_SEAL_FILE: str | None = env_str("CRSV_AUDIT_SEAL_FILE") or str(devenv.DATA / "audit-seals.log")
 else:
     SECRET_KEY = env_required("SECRET_KEY")
     DATABASE_URL = env_required("DATABASE_URL")
@@ -56,6 +59,11 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
     CRSV_MASTER_KEYS = env_required("CRSV_MASTER_KEYS")
     CRSV_BLIND_INDEX_KEY = env_required("CRSV_BLIND_INDEX_KEY")
+    # The audit seal key (crsv/audit/sealing.py): the sealing task and verify_audit refuse to run
+    # without it; not yet required at start, so a deployment that has not provisioned it runs.
+    CRSV_AUDIT_KEY = env_str("CRSV_AUDIT_KEY")
+    # Where each seal's head is appended (besides the log): a file an operator ships elsewhere.
+    AUDIT_SEAL_FILE = env_str("CRSV_AUDIT_SEAL_FILE")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters.")
 
@@ -146,6 +154,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Lets two test runs share one server (e.g. CI and a developer): `DATABASE_TEST_NAME=test_mine`.
 DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
+# No statement runs longer than 2 minutes and no transaction idles longer than 1 minute (with
+# gunicorn's 60 s worker timeout and Celery's 90 s hard limit ending the rest), far below
+# AUDIT_SEAL_MARGIN: no transaction still open can commit a row below the sealed head.
+DATABASE_STATEMENT_TIMEOUT_MS = 120_000
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+_db_options = cast("dict[str, str]", DATABASES["default"]["OPTIONS"])
+_db_options["options"] = (
+    f"{_db_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    f" -c idle_in_transaction_session_timeout={DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
+).strip()
+# Rows of the audit trail older than this are sealed (crsv/audit/sealing.py): longer than any
+# transaction may last (the timeouts above).
+AUDIT_SEAL_MARGIN = timedelta(minutes=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
@@ -347,6 +368,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Chains the audit rows older than AUDIT_SEAL_MARGIN (crsv/audit/sealing.py).
+    "audit-seal": {"task": "crsv.audit.tasks.audit_seal", "schedule": 60.0, "options": {"expires": 55}},
     "referrals-overdue": {
         "task": "referrals.tasks.referrals_overdue_notify",
         "schedule": 60.0,

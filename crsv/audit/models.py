@@ -98,3 +98,38 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class AuditSeal(models.Model):
+    """One link of the tamper-evident chain over an append-only table (crsv/audit/sealing.py).
+
+    `link` is the chain's head after the row `last_id`: HMAC-SHA256 under `CRSV_AUDIT_KEY` (kept
+    outside the database) of the previous head and each row's canonical bytes, in id order.
+    `digests` holds, per row of the batch, its id and a keyed 8-byte digest of its content, so
+    `verify_audit` can name the row that was changed, removed, added or moved; the head alone
+    proves the batch. Append-only, like the trail it seals."""
+
+    class Table(models.TextChoices):
+        AUDIT_EVENT = "audit.auditevent", _("audit events")
+        ACCESS_EVENT = "audit.accessevent", _("access events")
+
+    table = models.CharField(_("table"), max_length=32, choices=Table.choices)
+    first_id = models.BigIntegerField(_("first id"))
+    last_id = models.BigIntegerField(_("last id"))
+    row_count = models.PositiveIntegerField(_("rows"))
+    link = models.CharField(_("head"), max_length=64)
+    digests = models.BinaryField(_("row digests"))
+    sealed_at = models.DateTimeField(_("sealed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "last_id"], name="auditseal_table_last_id"),
+            models.CheckConstraint(
+                condition=models.Q(first_id__lte=models.F("last_id")), name="auditseal_first_le_last"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.first_id}-{self.last_id}"
