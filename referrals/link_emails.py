@@ -75,5 +75,6 @@ def link_emails_register() -> None:
             label=_("A referral you accepted: record the service given"),
             context=complete_link_context,
             link=referral_notification_link,
+            same_for_object=True,  # the referral's columns and link only (delivery renders once)
         )
     )

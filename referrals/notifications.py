@@ -171,5 +171,6 @@ def referral_notification_kinds_register() -> None:
                 label=label,
                 context=referral_notification_context,
                 link=referral_notification_link,
+                same_for_object=True,  # the referral's columns and links only (delivery renders once)
             )
         )

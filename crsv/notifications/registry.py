@@ -18,7 +18,8 @@ URL), `site_url` and `notification`.
 the object to show its reference, service type, urgency, due time: NEVER a survivor value (a
 name, a place, a phone, a narrative), since an e-mail leaves the system in clear. `link` returns
 a path built from the ids alone (it runs for every row of the in-app list). `label` is the
-in-app list's line (a lazy translation).
+in-app list's line (a lazy translation). `same_for_object=True` lets delivery render the e-mail
+once for many rows (see the field).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class NotificationKind:
     subject_template: str = field(default="")
     text_template: str = field(default="")
     html_template: str = field(default="")
+    # True when the e-mail depends only on the object, the language and whether the recipient
+    # is a user or an address (not on the event, the recipient or the row): delivery then
+    # renders it once per batch for every such row (delivery.py). Leave False when the context
+    # or the link reads anything else of the notification (its key, its public id).
+    same_for_object: bool = False
 
     def __post_init__(self) -> None:
         defaults = {

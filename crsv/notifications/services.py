@@ -12,10 +12,10 @@ the notification::
 
 Each recipient gets one row whose key is `<idempotency_key>:<recipient>` (a user's public id, or
 the lower-cased address); a key already in the outbox is skipped (INSERT ... ON CONFLICT DO
-NOTHING), so the same event never enqueues twice. After commit, one delivery task per new row is
-published with its id only; if the broker is unreachable (Redis down) that is logged and the
-request goes on: the rows stay pending and the sweep (beat, every minute) delivers them. A
-rolled-back transaction leaves no row and publishes nothing.
+NOTHING), so the same event never enqueues twice. After commit, one delivery task is published
+with the ids of every row the transaction wrote (ids only); if the broker is unreachable (Redis
+down) that is logged and the request goes on: the rows stay pending and the sweep (beat, every
+minute) delivers them. A rolled-back transaction leaves no row and publishes nothing.
 """
 
 from __future__ import annotations
@@ -132,9 +132,34 @@ def notification_enqueue(
             notification._state.adding = False
             notifications.append(notification)
     if notifications:
-        ids = [n.id for n in notifications]
-        transaction.on_commit(lambda: notification_publish(ids))
+        _publish_on_commit([n.id for n in notifications])
     return notifications
+
+
+class _CommitPublish:
+    """The ids a transaction wrote to the outbox, published together after its commit."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def __call__(self) -> None:
+        notification_publish(self.ids)
+
+
+def _publish_on_commit(ids: list[int]) -> None:
+    """Add `ids` to the current transaction's one publish, registering it on first use. If the
+    savepoint that registered it rolled back (Django dropped the callback), a new one is
+    registered; ids written in a rolled-back savepoint may still be published with the rest:
+    their task finds no row and returns."""
+    pending: _CommitPublish | None = getattr(connection, "_notification_publish", None)
+    registered = pending is not None and any(entry[1] is pending for entry in connection.run_on_commit)
+    if pending is not None and registered and connection.in_atomic_block:
+        pending.ids.extend(ids)
+        return
+    pending = _CommitPublish()
+    pending.ids.extend(ids)
+    connection._notification_publish = pending  # type: ignore[attr-defined]  # per connection: per thread
+    transaction.on_commit(pending)
 
 
 def _insert_new(rows: Sequence[Sequence[Any]]) -> dict[str, int]:
@@ -155,22 +180,19 @@ def _insert_new(rows: Sequence[Sequence[Any]]) -> dict[str, int]:
 
 
 def notification_publish(ids: Sequence[int]) -> int:
-    """Queue one delivery task per id; returns how many were queued. Never raises: a broker that
-    cannot be reached (Redis down) is logged once and the rest are left to the sweep, so that a
-    request never waits on Redis more than one connection attempt."""
+    """Queue one delivery task for all the ids (a commit's); returns how many ids were queued.
+    Never raises: a broker that cannot be reached (Redis down) is logged and the rows are left to
+    the sweep, so that a request never waits on Redis more than one connection attempt."""
     from crsv.notifications.tasks import notification_deliver
 
-    for queued, notification_id in enumerate(ids):
-        try:
-            # retry=False: no retry loop in a web request; the sweep is the retry.
-            notification_deliver.apply_async(args=[notification_id], retry=False)
-        except Exception as exc:  # any broker failure: the rows are durable, the sweep sends them
-            logger.warning(
-                "notification publish failed (%s); %d left to the sweep",
-                type(exc).__name__,
-                len(ids) - queued,
-            )
-            return queued
+    if not ids:
+        return 0
+    try:
+        # retry=False: no retry loop in a web request; the sweep is the retry.
+        notification_deliver.apply_async(args=list(ids), retry=False)
+    except Exception as exc:  # any broker failure: the rows are durable, the sweep sends them
+        logger.warning("notification publish failed (%s); %d left to the sweep", type(exc).__name__, len(ids))
+        return 0
     return len(ids)
 
 
