@@ -51,6 +51,7 @@ urlpatterns = [
     path("survivors/", include("survivors.urls")),
     path("referrals/", include("referrals.urls")),
     path("notifications/", include("crsv.notifications.urls")),
+    path("audit/", include("crsv.audit.urls")),
     path("r/", include("referrals.link_urls")),
     path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
