@@ -24,6 +24,8 @@ from crsv.audit.models import AuditSeal
 from crsv.audit.sealing import DIGEST_ENTRY, MODELS, Chain, audit_key, table_rows
 
 CHUNK = 10_000
+# The progress callback is called every this many rows, and at the end of each table.
+PROGRESS_EVERY = 100_000
 Progress = Callable[[str, int, int], None]
 
 
@@ -117,7 +119,7 @@ def _verify_table(
         if broken := _check_row(table, current, row_id, chain.add(row)):
             return broken
         done += 1
-        if progress and done % 100_000 == 0:
+        if progress and done % PROGRESS_EVERY == 0:
             progress(table, done, total)
     while True:
         if broken := _finish_seal(table, current, chain.head):
@@ -127,7 +129,7 @@ def _verify_table(
             break
         current = _SealCursor(seals[index])
     report.sealed_rows = done
-    if progress and done:
+    if progress and done % PROGRESS_EVERY:
         progress(table, done, total)
     return None
 

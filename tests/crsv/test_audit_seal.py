@@ -324,3 +324,24 @@ def test_a_sealer_holding_its_lock_does_not_hold_up_a_writer(wpa: User) -> None:
     finally:
         release.set()
         thread.join()
+
+
+def test_the_beat_task_seals_what_is_older_than_the_margin(settings: Any, wpa: User) -> None:
+    from crsv.audit.tasks import audit_seal
+    from crsv.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULE["audit-seal"]["task"] == audit_seal.name in app.tasks
+    _accesses(wpa, 4)
+    assert audit_seal() == 0  # younger than the margin
+    settings.AUDIT_SEAL_MARGIN = timedelta(0)
+    assert audit_seal() == AccessEvent.objects.count() + AuditEvent.objects.count()
+    assert audit_seal() == 0
+
+
+def test_verify_shows_its_progress_on_stderr(sealed: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("crsv.audit.verification.PROGRESS_EVERY", 10)
+    err = io.StringIO()
+    call_command("verify_audit", stdout=io.StringIO(), stderr=err)
+    shown = err.getvalue()
+    assert "audit.accessevent [" in shown
+    assert "10/23 rows" in shown and "20/23 rows" in shown and shown.count("23/23 rows") == 1
