@@ -72,14 +72,17 @@ class _SealCursor:
     def __init__(self, seal: _Seal) -> None:
         blob = bytes(AuditSeal.objects.values_list("digests", flat=True).get(pk=seal.pk))
         self.seal = seal
-        self.expected: deque[tuple[int, bytes]] = deque(DIGEST_ENTRY.iter_unpack(blob))
+        # A blob of the wrong length was not written by the sealer: no row matches it, and the
+        # first row of the seal is reported (the head decides anyway).
+        entries = DIGEST_ENTRY.iter_unpack(blob) if len(blob) % DIGEST_ENTRY.size == 0 else ()
+        self.expected: deque[tuple[int, bytes]] = deque(entries)
         self.digests = {digest for _, digest in self.expected}
 
 
 def _check_row(table: str, current: _SealCursor, row_id: int, digest: bytes) -> Break | None:
     expected = current.expected
     if row_id < current.seal.first_id:
-        return Break(table, row_id, "inserted", "a row between two seals, in none of them")
+        return Break(table, row_id, "inserted", "a row in no seal: inserted, or its seal is gone")
     if expected and expected[0][0] < row_id:
         return Break(table, expected[0][0], "missing", "a sealed row is gone")
     if not expected or expected[0][0] != row_id:

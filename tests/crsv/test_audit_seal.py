@@ -345,3 +345,31 @@ def test_verify_shows_its_progress_on_stderr(sealed: list[int], monkeypatch: pyt
     shown = err.getvalue()
     assert "audit.accessevent [" in shown
     assert "10/23 rows" in shown and "20/23 rows" in shown and shown.count("23/23 rows") == 1
+
+
+def test_drill_the_oldest_rows_deleted_with_their_seal_are_found(sealed: list[int]) -> None:
+    oldest, second = AuditSeal.objects.filter(table=ACCESS).order_by("last_id")[:2]
+    with triggers_off() as cursor:
+        cursor.execute("DELETE FROM audit_accessevent WHERE id <= %s", [oldest.last_id])
+        cursor.execute("DELETE FROM audit_auditseal WHERE id = %s", [oldest.pk])
+    code, output = verify()
+    assert code == 1
+    assert f"BROKEN: audit.accessevent id {second.last_id}: changed (the chain does not reach" in output
+
+
+def test_drill_a_seal_deleted_alone_is_found(sealed: list[int]) -> None:
+    middle = AuditSeal.objects.filter(table=ACCESS).order_by("last_id")[2]
+    with triggers_off() as cursor:
+        cursor.execute("DELETE FROM audit_auditseal WHERE id = %s", [middle.pk])
+    code, output = verify()
+    assert code == 1
+    assert f"BROKEN: audit.accessevent id {middle.first_id}: inserted (a row in no seal" in output
+
+
+def test_drill_damaged_row_digests_are_found(sealed: list[int]) -> None:
+    seal = AuditSeal.objects.filter(table=ACCESS).order_by("last_id")[1]
+    with triggers_off() as cursor:
+        cursor.execute("UPDATE audit_auditseal SET digests = '\\x00'::bytea WHERE id = %s", [seal.pk])
+    code, output = verify()
+    assert code == 1
+    assert f"BROKEN: audit.accessevent id {seal.first_id}: inserted" in output
