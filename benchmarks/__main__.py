@@ -63,6 +63,13 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.db.backends.signals import connection_created
+
+    # The loaders' set-based statements (a million rows, their indexes) run for minutes on a fresh
+    # database: no statement timeout for this process (the servers it measures keep theirs).
+    connection_created.connect(
+        lambda connection, **kwargs: connection.cursor().execute("SET statement_timeout = 0")
+    )
     from benchmarks import incidents, notifications, notifications_load, survivors
 
     only = os.environ.get("BENCH_ONLY")
