@@ -68,7 +68,8 @@ def main() -> int:
     # The loaders' set-based statements (a million rows, their indexes) run for minutes on a fresh
     # database: no statement timeout for this process (the servers it measures keep theirs).
     connection_created.connect(
-        lambda connection, **kwargs: connection.cursor().execute("SET statement_timeout = 0")
+        lambda connection, **kwargs: connection.cursor().execute("SET statement_timeout = 0"),
+        weak=False,  # a lambda: held weakly, it would be collected at once
     )
     from benchmarks import incidents, notifications, notifications_load, survivors
 
