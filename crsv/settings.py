@@ -59,9 +59,8 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
     CRSV_MASTER_KEYS = env_required("CRSV_MASTER_KEYS")
     CRSV_BLIND_INDEX_KEY = env_required("CRSV_BLIND_INDEX_KEY")
-    # The audit seal key (crsv/audit/sealing.py): the sealing task and verify_audit refuse to run
-    # without it; not yet required at start, so a deployment that has not provisioned it runs.
-    CRSV_AUDIT_KEY = env_str("CRSV_AUDIT_KEY")
+    # The audit seal key (crsv/audit/sealing.py), kept outside the database like the master keys.
+    CRSV_AUDIT_KEY = env_required("CRSV_AUDIT_KEY")
     # Where each seal's head is appended (besides the log): a file an operator ships elsewhere.
     AUDIT_SEAL_FILE = env_str("CRSV_AUDIT_SEAL_FILE")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:

@@ -36,6 +36,7 @@ FILE_SECRETS = (
     "DATABASE_URL",
     "CRSV_MASTER_KEYS",
     "CRSV_BLIND_INDEX_KEY",
+    "CRSV_AUDIT_KEY",
     "EMAIL_HOST_PASSWORD",
 )
 APP_SERVICES = ("migrate", "web", "worker", "beat")
@@ -70,6 +71,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         "CRSV_TRUSTED_PROXIES": PROXY,
         "CRSV_MASTER_KEYS": f"k1:{_key()}",
         "CRSV_BLIND_INDEX_KEY": _key(),
+        "CRSV_AUDIT_KEY": _key(),
     }
     for name, value in overrides.items():
         if value is None:
@@ -201,6 +203,7 @@ def compose_env(tmp_path: Path, service: str, variables: dict[str, str]) -> dict
         "database_owner_url": _database_url(),
         "crsv_master_keys": f"k1:{_key()}",
         "crsv_blind_index_key": _key(),
+        "crsv_audit_key": _key(),
         "email_host_password": "",
     }
     env = _base_env()

@@ -76,7 +76,7 @@ def test_the_development_server_keeps_no_connection_per_client() -> None:
     afterwards the server holds no database connection, where it used to hold one per client."""
     port = _free_port()
     base = {**os.environ, "CRSV_ENV": "development", "DATABASE_URL": _test_database_url()}
-    (_name, command, env), *_others = devenv.dev_processes(port, base)
+    _name, command, env = next(p for p in devenv.dev_processes(port, base) if p[0] == "web")
     before = _client_backends()
     server = subprocess.Popen(  # noqa: S603
         [*command, "--noreload", "--skip-checks"],
