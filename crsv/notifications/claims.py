@@ -31,13 +31,19 @@ def claim_lease_seconds() -> int:
 
 
 def _claim(condition: str, order: str, params: list[Any], limit: int) -> list[int]:
+    # `id = ANY(ARRAY(...))`: the pick runs once (an InitPlan) and the UPDATE finds its rows by
+    # primary key. `id IN (...) AND <condition>` let the planner, misled by the statistics of a
+    # table that was empty a moment ago, rescan the pick (or every due row) for each batch: a
+    # 10,000-row burst cost seconds of database CPU. No recheck is needed outside: FOR UPDATE
+    # rechecks the condition on the row's latest version as it locks it, and the lock holds
+    # until this statement's UPDATE.
     sql = (
-        f"UPDATE {_TABLE} SET {_CLAIM_SET} WHERE id IN ("  # noqa: S608  (constant names)
+        f"UPDATE {_TABLE} SET {_CLAIM_SET} WHERE id = ANY(ARRAY("  # noqa: S608  (constant names)
         f" SELECT id FROM {_TABLE} WHERE {condition} ORDER BY {order} LIMIT %s"
-        f" FOR UPDATE SKIP LOCKED) AND ({condition}) RETURNING id"
+        f" FOR UPDATE SKIP LOCKED)) RETURNING id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [claim_lease_seconds(), *params, limit, *params])
+        cursor.execute(sql, [claim_lease_seconds(), *params, limit])
         return sorted(int(row[0]) for row in cursor.fetchall())
 
 
