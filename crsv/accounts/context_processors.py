@@ -39,5 +39,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "survivors": user.can(Capability.SEE_SURVIVOR_CASES),
             "referrals": user.can(Capability.SEE_REFERRALS),
             "service_directory": user.can(Capability.BROWSE_SERVICE_DIRECTORY),
+            "audit_trail": user.can(Capability.READ_AUDIT_TRAIL),
         },
     }

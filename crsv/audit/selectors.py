@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from crsv.accounts.roles import Capability
@@ -62,6 +63,13 @@ class TrailFilter:
     object_public_id: uuid.UUID | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+def trail_authorize(user: User) -> None:
+    """PermissionDenied unless `user` reads the audit trail (auditors): the trail page asks here
+    before its filter form."""
+    if not user.can(Capability.READ_AUDIT_TRAIL):
+        raise PermissionDenied
 
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:

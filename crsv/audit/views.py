@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crsv.accounts.http import AuthenticatedHttpRequest
-from crsv.accounts.roles import Capability
 from crsv.audit import selectors
 from crsv.audit.forms import TrailFilterForm
 from crsv.pagination import BadCursor
@@ -18,8 +16,7 @@ from crsv.pagination import BadCursor
 @never_cache
 @require_GET
 def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.can(Capability.READ_AUDIT_TRAIL):
-        raise PermissionDenied
+    selectors.trail_authorize(request.user)
     form = TrailFilterForm(request.GET)
     rows: list[selectors.TrailRow] = []
     next_cursor = None
