@@ -14,15 +14,18 @@ from aiosmtpd.controller import Controller
 
 class SinkHandler:
     """Keeps every accepted message's bytes; answers `fail_reply` (e.g. "451 ...") to the next
-    `fail_times` messages instead (-1: always)."""
+    `fail_times` messages instead (-1: always). `peers` holds the client end of each connection
+    that sent a message (one per SMTP connection)."""
 
     def __init__(self) -> None:
         self.messages: list[bytes] = []
         self.fail_reply = ""
         self.fail_times = 0
         self.refused = 0
+        self.peers: set[object] = set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.add(session.peer)
         if self.fail_times:
             self.fail_times -= 1
             self.refused += 1

@@ -65,7 +65,7 @@ def test_senior_wpa_grants_for_a_day_then_revokes(
     assert grant.user == wpa_other
     assert grant.expires_at is not None
     assert abs(grant.expires_at - tomorrow.replace(second=0, microsecond=0)) < timedelta(seconds=1)
-    access = page.get_by_role("region", name="Who has access and why")
+    access = page.locator("section[aria-labelledby=access-heading]")
     assert wpa_other.display_name in access.inner_text()
 
     # wpa_bunia, in her own browser, signs in with her code and opens the case: she sees the name.

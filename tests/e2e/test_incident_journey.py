@@ -66,7 +66,7 @@ def test_reporter_logs_wpa_verifies_analyst_reads_deidentified(
 
     # The reporter, JavaScript off: the page must work as plain HTML forms.
     page = browser_as("reporter", javascript=False)
-    page.get_by_role("link", name="Incidents").click()
+    page.get_by_role("link", name="Incidents", exact=True).click()
     page.get_by_role("link", name="Log an incident").click()
     page.get_by_label("How did the incident become known?").select_option("survivor")
     page.get_by_label("Date of report").fill((today - timedelta(days=3)).isoformat())
@@ -114,7 +114,7 @@ def test_reporter_logs_wpa_verifies_analyst_reads_deidentified(
 
     # The WPA of the office assigns it to herself and verifies it.
     page = browser_as("wpa")
-    page.get_by_role("link", name="Incidents").click()
+    page.get_by_role("link", name="Incidents", exact=True).click()
     page.get_by_role("link", name=incident.reference).click()
     assert NARRATIVE in page.content() and UNIT in page.content()
     page.get_by_label("Assign to").select_option("wpa")
@@ -131,7 +131,7 @@ def test_reporter_logs_wpa_verifies_analyst_reads_deidentified(
 
     # The analyst finds it and reads it de-identified.
     page = browser_as("analyst")
-    page.get_by_role("link", name="Incidents").click()
+    page.get_by_role("link", name="Incidents", exact=True).click()
     # Analysts see no reference numbers (their gaps would count the SEA track): the public id
     # names the row.
     row = page.locator("tr", has=page.get_by_role("link", name=str(incident.public_id)))

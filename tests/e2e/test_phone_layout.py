@@ -54,6 +54,7 @@ SKIPPED: dict[str, str] = {
     "/survivors/{public_id}/consents/{consent_id}/withdraw/": "POST-only: redirects to the case page",
     "/referrals/{public_id}/transition/": "POST-only: answers with the referral page (walked)",
     "/notifications/read/": "POST-only: marks all read, redirects to the notifications (walked)",
+    "/r/": "a one-time answer link needs the token of an e-mail: tests/e2e/test_referral_link_journey.py",
 }
 
 
@@ -134,6 +135,8 @@ VISITS: list[Visit] = [
     Visit("/notifications/", "provider"),
     Visit("/notifications/", "wpa"),
     Visit("/notifications/failed/", "senior_wpa"),
+    # The auditor's trail.
+    Visit("/audit/", "auditor"),
 ]
 
 # Walked by the sign-in of every persona, and by `test_first_sign_in_fits_a_phone`.
@@ -228,6 +231,7 @@ def world(
     senior_wpa: User,
     analyst: User,
     admin_user: User,
+    auditor: User,
     provider: User,  # noqa: F811
     hospital: ServiceProvider,  # noqa: F811
     make_survivor: Callable[..., Survivor],

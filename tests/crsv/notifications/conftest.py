@@ -1,65 +1,19 @@
-"""A real SMTP server (aiosmtpd, in a thread, on a free port) and the test kind `test.ping`."""
+"""The shared real SMTP server (tests/smtp_sink.py) and the test kind `test.ping`."""
 
 from __future__ import annotations
 
 import copy
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from crsv.notifications.models import Notification
 from crsv.notifications.registry import NotificationKind, notification_kind_register, notification_kinds
+from tests.smtp_sink import SinkHandler, smtp  # noqa: F401  (the fixture, for this folder's tests)
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-class SinkHandler:
-    """Keeps every accepted message's bytes; answers `fail_reply` (e.g. "451 ...") to the next
-    `fail_times` messages instead (-1: always). `peers` holds the client end of each connection
-    that sent a message (one per SMTP connection)."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        self.fail_reply = ""
-        self.fail_times = 0
-        self.refused = 0
-        self.peers: set[object] = set()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.peers.add(session.peer)
-        if self.fail_times:
-            self.fail_times -= 1
-            self.refused += 1
-            return self.fail_reply
-        self.messages.append(envelope.original_content or envelope.content)
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[SinkHandler]:
-    handler = SinkHandler()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_TIMEOUT = 5
-    try:
-        yield handler
-    finally:
-        controller.stop()
 
 
 def _ping_context(notification: Notification) -> dict[str, Any]:
