@@ -121,6 +121,7 @@ def referral_notify(*, referral: Referral, event: ReferralEvent, request: HttpRe
         recipients=recipients,
         obj=referral,
         mission_id=referral.survivor.mission_id,  # failed deliveries reach the mission's senior WPAs
+        email_language=referral.provider.email_language(),
         idempotency_key=f"{kind}:{event.public_id}",
         request=request,
     )

@@ -109,6 +109,7 @@ def referral_overdue_notify(*, referral_id: int, kind: str, now: datetime) -> in
         recipients=recipients,
         obj=referral,
         mission_id=referral.survivor.mission_id,
+        email_language=referral.provider.email_language(),
         idempotency_key=f"{kind}:{referral.public_id}",
     )
     return len(created)

@@ -72,14 +72,16 @@ def notification_enqueue(
     object_type: str = "",
     object_public_id: uuid.UUID | None = None,
     mission_id: int | None = None,
+    email_language: str = "",
     request: HttpRequest | None = None,
 ) -> list[Notification]:
     """Write one pending notification per recipient (a user, or an e-mail address) in the
     caller's transaction, and publish their delivery after commit. Returns the rows created
     (those whose key was already in the outbox are not). `obj` gives the object's type, public
     id and mission (`obj.mission_id`, whose senior WPAs see a failed delivery); a user recipient
-    who is inactive is skipped. `request` is accepted for symmetry with the services; nothing of
-    it is stored."""
+    who is inactive is skipped; an e-mail address reads `email_language` (a code of
+    settings.LANGUAGES; otherwise the site's). `request` is accepted for symmetry with the
+    services; nothing of it is stored."""
     del request  # nothing of the request belongs in the outbox
     notification_kind_get(kind)  # an unknown kind is a programming error: fail the caller now
     if obj is not None:
@@ -87,6 +89,9 @@ def notification_enqueue(
         object_public_id = getattr(obj, "public_id", None)
         if mission_id is None:
             mission_id = getattr(obj, "mission_id", None)
+    address_language = (
+        email_language if email_language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    )
     now = timezone.now()
     rows: dict[str, list[Any]] = {}
     for recipient in recipients:
@@ -94,7 +99,7 @@ def notification_enqueue(
             email = recipient.strip().lower()
             if not email:
                 continue
-            user_id, language, who = None, settings.LANGUAGE_CODE, email
+            user_id, language, who = None, address_language, email
         else:
             if not recipient.is_active:
                 continue

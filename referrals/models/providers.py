@@ -84,6 +84,12 @@ class ServiceProvider(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def email_language(self) -> str:
+        """The language of e-mails to its contact address: the first of its languages the system
+        writes in, or "" (the notification outbox then uses the site's)."""
+        written = dict(settings.LANGUAGES)
+        return next((code for code in self.languages if code in written), "")
+
     def offers(self, service_type: str) -> bool:
         return service_type in self.service_types
 

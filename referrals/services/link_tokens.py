@@ -97,6 +97,7 @@ def complete_link_send(referral: Referral) -> bool:
         recipients=[address],
         obj=referral,
         mission_id=referral.survivor.mission_id,  # a failed delivery reaches the mission's senior WPAs
+        email_language=referral.provider.email_language(),
         idempotency_key=f"{kind}:{referral.public_id}",
     )
     return True

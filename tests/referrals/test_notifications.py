@@ -263,3 +263,23 @@ def test_plain_text_and_subjects_are_not_html_escaped_and_html_is(sent: Referral
         assert "&lt;" not in rendered.subject + rendered.text
         assert "Centre d'écoute <Tumaini>" in rendered.text
         assert "Centre d&#x27;écoute &lt;Tumaini&gt;" in rendered.html
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"), [(["sw", "fr", "en"], "fr"), (["en"], "en"), (["sw"], "en")]
+)
+def test_the_contact_address_reads_the_providers_first_written_language(
+    consented: Survivor,
+    refer: Callable[..., Referral],
+    hospital: ServiceProvider,
+    languages: list[str],
+    expected: str,
+) -> None:
+    hospital.contact_email = "intake@healafrica.example"
+    hospital.languages = languages
+    hospital.save()
+    refer(consented, send=True)
+    address = Notification.objects.get(kind="referral.sent", recipient_email="intake@healafrica.example")
+    assert address.language == expected
+    users = Notification.objects.filter(kind="referral.sent", recipient__isnull=False)
+    assert all(row.language == "en" for row in users)  # users read their own language
