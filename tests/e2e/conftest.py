@@ -78,4 +78,5 @@ def sign_in(
         check(page)
     page.get_by_label("Code").fill(current_code(device))
     page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(lambda url: "/two-factor/" not in url)  # the code page's own <h1> until then
     page.wait_for_selector("h1")

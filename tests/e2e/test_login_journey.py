@@ -27,7 +27,7 @@ def test_wpa_signs_in_and_switches_to_french(live_server: Any, page: Any, wpa: U
     page.get_by_label("Code").fill(current_code(device))
     page.get_by_role("button", name="Verify").click()
 
-    page.wait_for_selector("h1")
+    page.wait_for_url(lambda url: "/two-factor/" not in url)  # the code page's own <h1> until then
     assert page.locator("h1").inner_text() == f"Welcome, {wpa.display_name}"
     assert "Women Protection Advisor" in page.content()
     assert "Goma (GOM, MONUSCO)" in page.content()
@@ -66,5 +66,6 @@ def test_keyboard_only_sign_in(live_server: Any, page: Any, wpa: User) -> None:
     page.wait_for_url("**/accounts/two-factor/**")
     page.keyboard.type(current_code(device))  # the code field has the focus
     page.keyboard.press("Enter")
-    page.wait_for_selector("h1")
+    # Wait for the next page: the two-factor page's own <h1> is there until the browser leaves it.
+    page.wait_for_url(lambda url: "/two-factor/" not in url)
     assert page.locator("h1").inner_text().startswith("Welcome")
