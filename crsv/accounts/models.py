@@ -92,6 +92,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    # When she last made a request (written at most every few minutes, see crsv.middleware): the
+    # access review shows it, and accounts idle for ACCESS_IDLE_DAYS are deactivated.
+    last_active_at = models.DateTimeField(_("last activity"), null=True, blank=True, editable=False)
     field_offices = models.ManyToManyField(
         FieldOffice,
         through="Membership",
@@ -179,6 +182,9 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     field_office = models.ForeignKey(FieldOffice, on_delete=models.PROTECT, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Temporary staff: the last day (in the office's time zone) the membership counts; a beat task
+    # ends it the day after, audited (crsv.accounts.services).
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -211,6 +217,53 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.public_id} of {self.user}"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link e-mailed (through the notification outbox) to a user an
+    administrator invited: she sets her own password and enrols her second factor, so no
+    administrator ever knows it. Only the SHA-256 of the link's token is stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["user", "-created_at"], name="invitation_user_created")]
+
+    def __str__(self) -> str:
+        return f"invitation {self.public_id}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session, so that an administrator can see a user's sessions and end
+    one (deleting its row in django_session) or all of them (the security stamp). Written at
+    sign-in; `last_seen_at` follows the session's own activity stamp."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    # django_session's primary key (the cookie's value): the same secret that table already holds.
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["user", "-created_at"], name="usersession_user_created")]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user}"
 
 
 class RecoveryCode(models.Model):

@@ -33,6 +33,18 @@ class AuditEvent(models.Model):
         USER_ACTIVATED = "user.activated", _("User activated")
         USER_DEACTIVATED = "user.deactivated", _("User deactivated")
         USER_PASSWORD_SET = "user.password_set", _("Password set by an administrator")
+        USER_INVITED = "user.invited", _("User invited")
+        INVITATION_ACCEPTED = "user.invitation_accepted", _("Invitation accepted")
+        INVITATION_REVOKED = "user.invitation_revoked", _("Invitation revoked")
+        TWO_FACTOR_RESET = "two_factor.reset", _("Second factor reset")
+        SESSION_ENDED = "user.session_ended", _("Session ended by an administrator")
+        SESSIONS_ENDED = "user.sessions_ended", _("All sessions and API tokens ended by an administrator")
+        API_TOKEN_REVOKED = "user.token_revoked", _("API token revoked by an administrator")
+        # By the beat tasks, with no actor: `changes` says why (the end date, the idle days).
+        MEMBERSHIP_ENDED = "user.membership_ended", _("Field office membership ended")
+        USER_IDLE_DEACTIVATED = "user.idle_deactivated", _("User deactivated after inactivity")
+        ACCESS_REVIEW_EXPORTED = "access_review.exported", _("Access review exported")
+        PROVIDER_USER_CHANGED = "provider.user_changed", _("Service provider's users changed")
         LOGIN_LOCKED_OUT = "login_locked_out", _("Sign-in locked out")
         LOGIN_UNLOCKED = "login_unlocked", _("Sign-in unlocked by an administrator")
         # A provider without an account answered a referral with a one-time e-mailed link (no
