@@ -52,6 +52,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("notifications/", include("crsv.notifications.urls")),
     path("audit/", include("crsv.audit.urls")),
+    path("access/", include("crsv.access.urls")),
     path("r/", include("referrals.link_urls")),
     path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
