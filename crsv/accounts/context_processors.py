@@ -40,5 +40,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "referrals": user.can(Capability.SEE_REFERRALS),
             "service_directory": user.can(Capability.BROWSE_SERVICE_DIRECTORY),
             "audit_trail": user.can(Capability.READ_AUDIT_TRAIL),
+            "access": user.can(Capability.MANAGE_USERS),
         },
     }

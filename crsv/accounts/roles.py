@@ -45,6 +45,7 @@ class Capability(StrEnum):
     BROWSE_SERVICE_DIRECTORY = "browse_service_directory"  # the service providers and their flags
     MANAGE_SERVICE_DIRECTORY = "manage_service_directory"  # providers, their users; inactive ones too
     READ_AUDIT_TRAIL = "read_audit_trail"  # the audit screens of the admin site
+    MANAGE_USERS = "manage_users"  # the access pages (/access/): users, roles, offices, sessions
     ENTER_ADMIN_SITE = "enter_admin_site"  # is_staff follows from this, never set by hand
     SEE_FAILED_NOTIFICATIONS = "see_failed_notifications"  # the failed deliveries of her missions
 
@@ -70,6 +71,7 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     Capability.BROWSE_SERVICE_DIRECTORY: frozenset({Role.WPA, Role.SENIOR_WPA, Role.ADMIN}),
     Capability.MANAGE_SERVICE_DIRECTORY: frozenset({Role.ADMIN}),
     Capability.READ_AUDIT_TRAIL: frozenset({Role.AUDITOR}),
+    Capability.MANAGE_USERS: frozenset({Role.ADMIN}),
     Capability.ENTER_ADMIN_SITE: frozenset({Role.ADMIN, Role.AUDITOR}),
     Capability.SEE_FAILED_NOTIFICATIONS: frozenset({Role.SENIOR_WPA}),
 }
