@@ -223,6 +223,9 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
     submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    # The intake form's one-time key (a hidden field, not survivor data): the same intake posted
+    # again, e.g. replayed after its session expired, keeps one draft (services/kept_drafts.py).
+    intake_key = models.UUIDField(_("intake key"), null=True, blank=True, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -348,6 +351,11 @@ class Incident(models.Model):
                 condition=Q(latitude_ct__isnull=True, longitude_ct__isnull=True)
                 | Q(latitude_ct__isnull=False, longitude_ct__isnull=False),
                 name="incident_point_complete",
+            ),
+            models.UniqueConstraint(
+                fields=["reported_by", "intake_key"],
+                condition=Q(intake_key__isnull=False),
+                name="incident_intake_key_unique",
             ),
         ]
 
