@@ -408,6 +408,8 @@ if CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES and not DEVELOPMENT:
 # How long a senior WPA's break-glass opening of a case lasts.
 BREAK_GLASS_DURATION = timedelta(minutes=env_int("BREAK_GLASS_MINUTES", 60, minimum=1))
 API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_HOURS", 8, minimum=1))
+# How long an invitation's e-mailed link works (crsv.accounts.invitations).
+INVITATION_LIFETIME = timedelta(hours=env_int("INVITATION_HOURS", 72, minimum=1))
 # When a referral is due (the service begun), by urgency, from the moment it is sent.
 REFERRAL_DUE = {
     "emergency": timedelta(hours=env_int("REFERRAL_DUE_EMERGENCY_HOURS", 4, minimum=1)),
