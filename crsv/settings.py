@@ -197,7 +197,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = None
 
 # Sessions live in PostgreSQL, not Redis: durable, and one place less holding session state.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, whose new key after sign-in keeps its UserSession row (the
+# administrator's list of a user's sessions).
+SESSION_ENGINE = "crsv.accounts.browser_sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

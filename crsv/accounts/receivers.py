@@ -1,4 +1,5 @@
-"""Audit sign-ins, sign-outs, failed sign-ins and lockouts; remember the office time zone at sign-in."""
+"""Audit sign-ins, sign-outs, failed sign-ins and lockouts; remember the office time zone at
+sign-in; record the signed-in browser session (crsv.accounts.browser_sessions)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from crsv.accounts.browser_sessions import user_session_forget, user_session_record
 from crsv.audit.models import AuditEvent
 from crsv.audit.services import audit_record
 from crsv.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT, SESSION_TIME_ZONE
@@ -25,10 +27,14 @@ def on_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> Non
     if office is not None:
         request.session[SESSION_TIME_ZONE] = office.time_zone
     audit_record(actor=user, action=AuditEvent.Action.LOGIN, obj=user, request=request)
+    # The session's key changes again when the second factor is passed: the row follows it
+    # (crsv.accounts.browser_sessions.SessionStore.cycle_key).
+    user_session_record(request=request, user=user)
 
 
 @receiver(user_logged_out, dispatch_uid="crsv-audit-logout")
 def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    user_session_forget(request=request)
     if user is not None:
         audit_record(actor=user, action=AuditEvent.Action.LOGOUT, obj=user, request=request)
 

@@ -11,16 +11,47 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from crsv.accounts.access_rules import (
+    MSG_ADMIN_ALONE,
+    MSG_NOT_ALLOWED,
+    MSG_STALE,
+    MSG_SUPERUSER,
+    PROFILE_FIELDS,
+    STAFF_ROLES,
+    EndDates,
+    access_version,
+    actor_lock_check,
+    user_access_validate,
+    user_management_allowed,
+)
+from crsv.accounts.access_rules import access_of as _access_of
+from crsv.accounts.browser_sessions import user_sessions_delete
 from crsv.accounts.models import ApiToken, FieldOffice, Membership, User
-from crsv.accounts.roles import Capability, Role, roles_for
+from crsv.accounts.roles import Role
 from crsv.audit.models import AuditEvent
 from crsv.audit.services import audit_record
+
+__all__ = [
+    "MSG_NOT_ALLOWED",
+    "PROFILE_FIELDS",
+    "api_token_hash",
+    "api_token_issue",
+    "lockout_clear",
+    "user_access_change",
+    "user_access_validate",
+    "user_active_set",
+    "user_admin_designate",
+    "user_create",
+    "user_credentials_end",
+    "user_management_allowed",
+    "user_password_set",
+    "user_password_set_check",
+]
 
 
 def api_token_hash(raw: str) -> str:
@@ -53,105 +84,35 @@ def user_credentials_end(*, user: User) -> int:
     """
     user.security_stamp = uuid.uuid4()
     User.objects.filter(pk=user.pk).update(security_stamp=user.security_stamp)
+    # Their recorded sessions go at once, so an administrator's page no longer lists them.
+    user_sessions_delete(user=user)
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 # --- Users' access: the one way to change who may do what, and where ---------------------------
-
-# Roles whose holders may enter the Django admin site (is_staff follows from these, never by hand).
-STAFF_ROLES = roles_for(Capability.ENTER_ADMIN_SITE)
-# What the admin site may change on a user besides access: never a flag, a password or a secret.
-PROFILE_FIELDS = ("username", "first_name", "last_name", "email")
-
-MSG_NOT_ALLOWED = _("Only an administrator manages users.")
-MSG_SUPERUSER = _("Superuser accounts are managed on the server only, not in this screen.")
-MSG_OWN_ROLES = _("You cannot change your own roles: ask another administrator.")
-MSG_OWN_OFFICES = _("You cannot change your own field offices: ask another administrator.")
-MSG_OWN_ACTIVE = _("You cannot deactivate your own account.")
-MSG_ADMIN_ALONE = _(
-    "The Administrator role cannot be combined with any other role: an administrator must not "
-    "be able to reach survivor data."
-)
-MSG_UNKNOWN_ROLE = _("Unknown role: %(names)s.")
+# The rules are crsv.accounts.access_rules' (its names are kept here for the admin site).
 
 
-def user_management_allowed(actor: Any) -> bool:
-    """Only an active holder of the admin role manages users: not a superuser without that role,
-    not an auditor (who is staff too), nobody by a model permission granted by hand."""
-    return bool(
-        actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role(Role.ADMIN)
-    )
-
-
-def _office_label(office: FieldOffice) -> str:
-    return f"{office.mission.code}-{office.code}"
-
-
-def _access_of(user: User) -> dict[str, Any]:
-    """The user's access as stored now, by names (what the audit row keeps)."""
-    offices = FieldOffice.objects.filter(memberships__user=user).select_related("mission")
-    return {
-        "roles": sorted(Group.objects.filter(user=user).values_list("name", flat=True)),
-        "offices": sorted(_office_label(office) for office in offices),
-        "is_active": user.is_active,
-    }
-
-
-def user_access_validate(
-    *,
-    actor: Any,
-    user: User | None,
-    roles: Iterable[str],
-    offices: Iterable[FieldOffice],
-    is_active: bool,
+def _access_write(
+    *, user: User, roles: set[str], offices: list[FieldOffice], ends_on: EndDates | None = None
 ) -> None:
-    """Decide whether `actor` may give `user` (None: a new user) these roles, offices and active
-    flag. Raises PermissionDenied if the actor may not manage users at all, and ValidationError
-    with one message per field (`roles`, `offices`, `is_active`) for each rule broken. The admin
-    form's clean() calls this, and so does the write, so the rules are decided in one place."""
-    if not user_management_allowed(actor):
-        raise PermissionDenied(MSG_NOT_ALLOWED)
-    wanted_roles = set(roles)
-    wanted_offices = {office.pk for office in offices}
-    errors: dict[str, list[Any]] = {}
-    unknown = wanted_roles - set(Role.values)
-    if unknown:
-        errors.setdefault("roles", []).append(
-            ValidationError(
-                MSG_UNKNOWN_ROLE, code="unknown_role", params={"names": ", ".join(sorted(unknown))}
-            )
-        )
-    if (
-        Role.ADMIN in wanted_roles
-        and len(wanted_roles) > 1
-        and not settings.CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES
-    ):
-        errors.setdefault("roles", []).append(ValidationError(MSG_ADMIN_ALONE, code="admin_alone"))
-    if user is not None and user.pk is not None:
-        stored = User.objects.only("is_superuser", "is_active").get(pk=user.pk)
-        if stored.is_superuser:
-            errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(MSG_SUPERUSER, code="superuser"))
-        if user.pk == actor.pk:
-            if wanted_roles != set(Group.objects.filter(user=user).values_list("name", flat=True)):
-                errors.setdefault("roles", []).append(ValidationError(MSG_OWN_ROLES, code="own_roles"))
-            if wanted_offices != set(
-                Membership.objects.filter(user=user).values_list("field_office_id", flat=True)
-            ):
-                errors.setdefault("offices", []).append(ValidationError(MSG_OWN_OFFICES, code="own_offices"))
-            if stored.is_active and not is_active:
-                errors.setdefault("is_active", []).append(ValidationError(MSG_OWN_ACTIVE, code="own_active"))
-    if errors:
-        raise ValidationError(errors)
-
-
-def _access_write(*, user: User, roles: set[str], offices: list[FieldOffice]) -> None:
+    """Give `user` exactly these roles and memberships; `ends_on` sets each membership's end
+    date (an office it leaves out: none), None keeps the stored ones (a new membership: none)."""
     user.groups.set([Group.objects.get_or_create(name=role)[0] for role in sorted(roles)])
     office_ids = {office.pk for office in offices}
     Membership.objects.filter(user=user).exclude(field_office_id__in=office_ids).delete()
-    existing = set(Membership.objects.filter(user=user).values_list("field_office_id", flat=True))
+    existing = dict(Membership.objects.filter(user=user).values_list("field_office_id", "ends_on"))
+    ends = ends_on or {}
     Membership.objects.bulk_create(
-        [Membership(user=user, field_office_id=pk) for pk in sorted(office_ids - existing)]
+        [
+            Membership(user=user, field_office_id=pk, ends_on=ends.get(pk))
+            for pk in sorted(office_ids - set(existing))
+        ]
     )
+    if ends_on is not None:
+        for pk, stored in existing.items():
+            if ends.get(pk) != stored:
+                Membership.objects.filter(user=user, field_office_id=pk).update(ends_on=ends.get(pk))
     for cached in ("_role_names", "_office_ids", "_mission_ids"):
         user.__dict__.pop(cached, None)
 
@@ -162,6 +123,10 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         for key in after
         if before.get(key) != after[key]
     }
+
+
+# What a new user's access is "before" in her creation's audit row.
+_EMPTY: dict[str, Any] = {"roles": [], "offices": [], "office_end_dates": {}, "is_active": None}
 
 
 @transaction.atomic
@@ -188,8 +153,9 @@ def user_create(
         obj=user,
         request=request,
         changes={
-            key: {"before": None if key == "is_active" else [], "after": value}
+            key: {"before": _EMPTY.get(key), "after": value}
             for key, value in after.items()
+            if value or key != "office_end_dates"  # no end date: as before end dates existed
         },
     )
     return user
@@ -203,21 +169,33 @@ def user_access_change(
     roles: Iterable[str],
     offices: Iterable[FieldOffice],
     is_active: bool,
+    ends_on: EndDates | None = None,
+    expected_version: str | None = None,
     profile: Mapping[str, str] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent | None:
-    """Give `user` exactly these roles, field offices and active flag (and, from the admin form,
-    new `profile` values: username, names, e-mail), as `actor`.
+    """Give `user` exactly these roles, field offices (with these end dates, by office id; None
+    keeps the stored ones) and active flag (and, from the admin form, new `profile` values:
+    username, names, e-mail), as `actor`.
 
-    Authorizes and validates (`user_access_validate`), writes, ends every session and token of
-    the user when her roles or offices change or she is deactivated, and writes one AuditEvent
-    with the names before and after, all in one transaction. `is_staff` follows from the roles.
-    Returns the audit row, or None when nothing changed.
+    Locks the user's and the actor's rows (`actor_lock_check`); refuses a change made from a
+    form built on another state than the stored one (`expected_version`, see
+    `access_version`); authorizes and validates (`user_access_validate`), writes, ends every
+    session and token of the user when her roles or offices change or she is deactivated (a
+    moved end date changes nothing today: they live on), and writes one AuditEvent with the
+    names and end dates before and after, all in one transaction. `is_staff` follows from the
+    roles. Returns the audit row, or None when nothing changed.
     """
     roles, offices = set(roles), list(offices)
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    user_access_validate(actor=actor, user=locked, roles=roles, offices=offices, is_active=is_active)
+    if not user_management_allowed(actor):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    locked = actor_lock_check(actor=actor, user=user)
     before = _access_of(locked)
+    if expected_version is not None and expected_version != access_version(before):
+        raise ValidationError(MSG_STALE, code="stale")
+    user_access_validate(
+        actor=actor, user=locked, roles=roles, offices=offices, is_active=is_active, ends_on=ends_on
+    )
     changed_profile = sorted(
         name
         for name, value in (profile or {}).items()
@@ -228,7 +206,7 @@ def user_access_change(
     user.is_active = is_active
     user.is_staff = bool(roles & STAFF_ROLES)
     user.save(update_fields=["is_active", "is_staff", *changed_profile])
-    _access_write(user=user, roles=roles, offices=offices)
+    _access_write(user=user, roles=roles, offices=offices, ends_on=ends_on)
     after = _access_of(user)
     changes = _changes(before, after)
     if locked.is_staff != user.is_staff:
@@ -237,15 +215,36 @@ def user_access_change(
         changes["profile"] = {"fields": changed_profile}
     if not changes:
         return None
-    if "roles" in changes or "offices" in changes or not is_active:
+    access_changed = "roles" in changes or "offices" in changes
+    if access_changed or not is_active:
         user_credentials_end(user=user)
     if "is_active" in changes:
         action = AuditEvent.Action.USER_ACTIVATED if is_active else AuditEvent.Action.USER_DEACTIVATED
-    elif "roles" in changes or "offices" in changes:
+    elif access_changed or "office_end_dates" in changes:
         action = AuditEvent.Action.USER_ACCESS_CHANGED
     else:
         action = AuditEvent.Action.USER_CHANGED
     return audit_record(actor=actor, action=action, obj=user, request=request, changes=changes)
+
+
+@transaction.atomic
+def user_active_set(
+    *, actor: Any, user: User, is_active: bool, request: HttpRequest | None = None
+) -> AuditEvent | None:
+    """Deactivate (every session and token ends) or reactivate `user`, her roles and offices
+    unchanged: read once her row is locked, so a change of them committed meanwhile stands."""
+    if not user_management_allowed(actor):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    locked = actor_lock_check(actor=actor, user=user)
+    return user_access_change(
+        actor=actor,
+        user=locked,
+        roles=locked.groups.values_list("name", flat=True),
+        # Every membership, one past its end date too: the beat task ends those, audited.
+        offices=FieldOffice.objects.filter(memberships__user=locked),
+        is_active=is_active,
+        request=request,
+    )
 
 
 def user_password_set_check(*, actor: Any, user: User) -> None:
