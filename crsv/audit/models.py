@@ -50,6 +50,8 @@ class AuditEvent(models.Model):
         # A provider without an account answered a referral with a one-time e-mailed link (no
         # user); `changes` holds the move, the link's step and the link's public id.
         REFERRAL_ANSWERED_BY_LINK = "referral.answered_by_link", _("Referral answered by link")
+        # The auditor's CSV export of the trail; `changes` holds the filters it was made with.
+        AUDIT_EXPORTED = "audit.exported", _("Audit trail exported")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     occurred_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

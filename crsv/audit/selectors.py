@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from crsv.accounts.roles import Capability
 from crsv.audit.models import AuditEvent
@@ -64,6 +65,18 @@ class TrailFilter:
     since: datetime | None = None
     until: datetime | None = None
 
+    def as_changes(self) -> dict[str, str]:
+        """The parts that are set, as text (what the export's audit event records)."""
+        values = {
+            "actor": self.actor,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_public_id": str(self.object_public_id or ""),
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
+        return {name: value for name, value in values.items() if value}
+
 
 def trail_authorize(user: User) -> None:
     """PermissionDenied unless `user` reads the audit trail (auditors): the trail page asks here
@@ -79,12 +92,9 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.all()
 
 
-def audit_trail_list(
-    *, user: User, filters: TrailFilter, cursor: str | None = None, size: int = PAGE_SIZE
-) -> tuple[list[TrailRow], str | None]:
-    """One keyset page of the trail, newest first, narrowed by `filters` (two queries at most:
-    the actor's id, then the page with its actors). BadCursor on a cursor this page did not make."""
-    events = audit_events_visible_to(user).select_related("actor")
+def _trail(user: User, filters: TrailFilter) -> QuerySet[AuditEvent]:
+    """The events `user` may read, narrowed by `filters` (unordered)."""
+    events = audit_events_visible_to(user)
     if filters.actor:
         events = events.filter(actor__username=filters.actor)
     if filters.action:
@@ -97,5 +107,65 @@ def audit_trail_list(
         events = events.filter(occurred_at__gte=filters.since)
     if filters.until:
         events = events.filter(occurred_at__lt=filters.until)
-    page: KeysetPage[AuditEvent] = keyset_page(events, cursor=cursor, size=size, keyset=NEWEST_FIRST)
+    return events
+
+
+def _after(events: QuerySet[AuditEvent], values: list[Any]) -> QuerySet[AuditEvent]:
+    """The events after the row whose (occurred_at, id) are `values`, newest first.
+
+    `Keyset.after` says `occurred_at < t OR (occurred_at = t AND id < i)`, which no index range
+    can serve: the scan would start at the newest row again for every page (an export of a
+    million rows read its prefix 500 times over). The redundant `occurred_at <= t` bounds the
+    index scan to where the page starts."""
+    return events.filter(occurred_at__lte=values[0]).filter(NEWEST_FIRST.after(values))
+
+
+def audit_trail_list(
+    *, user: User, filters: TrailFilter, cursor: str | None = None, size: int = PAGE_SIZE
+) -> tuple[list[TrailRow], str | None]:
+    """One keyset page of the trail, newest first, narrowed by `filters` (one query: the page
+    with its actors). BadCursor on a cursor this page did not make."""
+    events = _trail(user, filters).select_related("actor")
+    if cursor:
+        events = _after(events, NEWEST_FIRST.decode(cursor))
+    page: KeysetPage[AuditEvent] = keyset_page(events, cursor=None, size=size, keyset=NEWEST_FIRST)
     return [_row(event) for event in page.rows], page.next_cursor
+
+
+# The columns of an exported row, in order (the export's header names them).
+EXPORT_COLUMNS = (
+    "occurred_at",
+    "id",
+    "actor__username",
+    "action",
+    "object_type",
+    "object_public_id",
+    "ip_address",
+    "changes",
+)
+EXPORT_BATCH = 2_000
+
+
+def audit_trail_rows(
+    *, user: User, filters: TrailFilter, batch: int = EXPORT_BATCH
+) -> Iterator[tuple[Any, ...]]:
+    """Every event of the trail narrowed by `filters`, newest first, as tuples in
+    `EXPORT_COLUMNS` order, read `batch` rows per query as the iterator is consumed (keyset:
+    constant memory, and no transaction held open while a slow client downloads).
+
+    The rows are those that exist when this is called (ids up to the newest id now, read
+    here rather than at the first row): rows written while the export streams, the export's
+    own audit event included, are left out, so an export is one set however long it takes."""
+    newest = AuditEvent.objects.aggregate(top=Max("id"))["top"] or 0
+    events = _trail(user, filters).filter(id__lte=newest).order_by(*NEWEST_FIRST.order_by)
+    return _batches(events, batch)
+
+
+def _batches(events: QuerySet[AuditEvent], batch: int) -> Iterator[tuple[Any, ...]]:
+    page = events
+    while True:
+        rows = list(page.values_list(*EXPORT_COLUMNS)[:batch])
+        yield from rows
+        if len(rows) < batch:
+            return
+        page = _after(events, [rows[-1][0], rows[-1][1]])

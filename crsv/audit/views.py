@@ -1,14 +1,17 @@
-"""The auditor's trail page: filter the audit trail and page through it (keyset)."""
+"""The auditor's trail page: filter the audit trail and page through it (keyset); its CSV export."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.audit import selectors
+from crsv.audit.export import audit_trail_export
 from crsv.audit.forms import TrailFilterForm
 from crsv.pagination import BadCursor
 
@@ -41,5 +44,24 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "next_query": query.urlencode() if next_cursor else "",
             "first_query": first_query if request.GET.get("cursor") else None,
+            # The export takes the page's filters (not its cursor); none while they are invalid.
+            "export_query": first_query if form.is_valid() else None,
         },
     )
+
+
+@never_cache
+@require_GET
+def audit_trail_export_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
+    selectors.trail_authorize(request.user)
+    form = TrailFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            _("These filters are not valid: correct them on the audit trail page."),
+            content_type="text/plain; charset=utf-8",
+        )
+    chunks = audit_trail_export(actor=request.user, filters=form.trail_filter(), request=request)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    name = f"audit-trail-{timezone.now():%Y%m%d-%H%M%S}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
