@@ -17,11 +17,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+
+from crsv.expired_posts import expired_post_keep, kept_draft_offer, kept_draft_remember
 
 SESSION_LAST_SEEN = "_crsv_last_seen"
 SESSION_LOGIN_AT = "_crsv_login_at"
@@ -66,12 +69,19 @@ class TrustedProxyMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """Log out after an idle period and after an absolute session lifetime."""
+    """Log out after an idle period and after an absolute session lifetime, losing nothing.
+
+    The idle period counts from the session's last request, a keep-alive ping included (the
+    optional script static/js/keep_alive.js pings while a form is being typed; see
+    crsv.accounts.keep_alive); nothing extends the absolute lifetime. A form posted after
+    either is kept as a draft when its view asks for it (crsv.expired_posts), and offered back
+    once its user has signed in again. The timeouts are read on each request, so a test (or a
+    settings override) changes them at once.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
-        self.absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and hasattr(request, "session"):
@@ -79,14 +89,28 @@ class SessionTimeoutMiddleware:
             session = request.session
             last_seen = session.get(SESSION_LAST_SEEN, now)
             login_at = session.get(SESSION_LOGIN_AT, now)
-            if now - last_seen > self.idle or now - login_at > self.absolute:
-                logout(request)
-                messages.info(request, _("Your session expired. Please sign in again."))
-                return redirect(settings.LOGIN_URL)
+            idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            if now - last_seen > idle or now - login_at > absolute:
+                return self._expired(request)
             if now - last_seen >= _LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
                 session[SESSION_LAST_SEEN] = now
                 session.setdefault(SESSION_LOGIN_AT, now)
+            if request.user.is_verified():  # type: ignore[attr-defined]  # installed by OTPMiddleware
+                kept_draft_offer(request)
         return self.get_response(request)
+
+    def _expired(self, request: HttpRequest) -> HttpResponse:
+        user_id = request.user.pk
+        try:
+            kept = expired_post_keep(request, csrf=self.csrf)  # as the session's user, before logout
+        finally:
+            logout(request)
+        if kept is not None:
+            kept_draft_remember(request, user_id=user_id, kept=kept)
+        else:
+            messages.info(request, _("Your session expired. Please sign in again."))
+        return redirect(settings.LOGIN_URL)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

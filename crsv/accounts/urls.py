@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crsv.accounts import views
+from crsv.accounts import keep_alive, views
 
 app_name = "accounts"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("keep-alive/", keep_alive.keep_alive, name="keep_alive"),
 ]
