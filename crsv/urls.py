@@ -4,7 +4,8 @@ Public endpoints (no login) are exactly these, and `tests/crsv/test_public_endpo
 walks every route to check it: /healthz, the login and logout pages (the admin site's login
 page too), the language switch (/i18n/setlang/), POST /api/v1/auth/token/, /api/schema/, and
 static files; and, under PUBLIC_PREFIXES, the one-time answer links e-mailed to providers
-(`/r/<token>/`: the token is the credential). Everything else requires login
+(`/r/<token>/`) and the invitations e-mailed to new users (`/accounts/invitation/<token>/`): the
+token is the credential. Everything else requires login
 (`DELETE /api/v1/auth/token/` too: it is authenticated by the bearer token it revokes).
 
 The apps' routes are included by dotted path: the platform imports no app (pyproject.toml,
@@ -31,7 +32,10 @@ PUBLIC_PATHS = (
     "/admin/login/",
 )
 # Every route under these is public: guarded by a token in the path, not by a session.
-PUBLIC_PREFIXES = ("/r/",)  # referrals.link_urls: a provider's one-time answer link
+PUBLIC_PREFIXES = (
+    "/r/",  # referrals.link_urls: a provider's one-time answer link
+    "/accounts/invitation/",  # crsv.accounts.invitation_views: a new user's invitation
+)
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
         ("get", "/admin/login/", {200}),
         ("get", "/static/css/app.css", {200}),
         ("get", "/r/x/", {404}),  # an unknown answer link: a page, not a sign-in (test_answer_links.py)
+        ("get", "/accounts/invitation/x/", {404}),  # an unknown invitation: a page (tests/crsv/invitations/)
     ],
 )
 def test_public_endpoint_answers_anonymous(
