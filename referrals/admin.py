@@ -13,14 +13,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from crsv.accounts.models import User
 from crsv.accounts.roles import Capability, roles_for
-from crsv.audit.services import audit_record
 from referrals.models import Language, ProviderMembership, ServiceProvider, ServiceType
+from referrals.services import directory
 
 
 def _may_manage_directory(request: HttpRequest) -> bool:
@@ -48,7 +49,10 @@ class _DirectoryAdmin(admin.ModelAdmin[Any]):
 
 
 class ServiceProviderForm(forms.ModelForm[ServiceProvider]):
-    """The service types and languages as boxes to tick, not comma-separated codes."""
+    """The service types and languages as boxes to tick, not comma-separated codes. The rules are
+    `provider_save`'s: clean() asks them, so each refusal shows beside its field."""
+
+    actor: Any = None  # the admin, set by ServiceProviderAdmin.get_form
 
     service_types = forms.MultipleChoiceField(
         label=_("service types"), choices=ServiceType.choices, widget=forms.CheckboxSelectMultiple
@@ -73,6 +77,21 @@ class ServiceProviderForm(forms.ModelForm[ServiceProvider]):
             "serves_male_survivors",
             "active",
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                directory.provider_validate(
+                    actor=self.actor,
+                    provider=self.instance if self.instance.pk else None,
+                    values=data,
+                    offices=list(data.get("field_offices") or []),
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
 
 
 class ServiceTypeFilter(admin.SimpleListFilter):
@@ -140,10 +159,25 @@ class ServiceProviderAdmin(_DirectoryAdmin):
     def offices_shown(self, obj: ServiceProvider) -> str:
         return ", ".join(sorted(office.name for office in obj.field_offices.all()))
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
     def save_model(self, request: HttpRequest, obj: ServiceProvider, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        action = "change" if change else "add"
-        audit_record(actor=request.user, action=f"serviceprovider.{action}", obj=obj, request=request)
+        """Saved with its offices and places by `provider_save` (save_related), as the app's
+        pages do: one set of rules, one audit row."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        data = form.cleaned_data
+        saved = directory.provider_save(
+            actor=request.user,
+            provider=form.instance if change else None,
+            values={name: data[name] for name in directory.PROVIDER_FIELDS if name in data},
+            offices=data["field_offices"],
+            locations=data.get("locations") or [],
+            request=request,
+        )
+        form.instance.pk, form.instance.public_id = saved.pk, saved.public_id
 
 
 class ProviderMembershipForm(forms.ModelForm[ProviderMembership]):
@@ -175,32 +209,20 @@ class ProviderMembershipAdmin(_DirectoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _may_manage_directory(request)  # she leaves the organisation
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["user"] if obj is not None else []  # another user: a membership of her own
+
     def save_model(self, request: HttpRequest, obj: ProviderMembership, form: Any, change: bool) -> None:
-        before = (
-            ProviderMembership.objects.filter(pk=obj.pk).values_list("provider__name", flat=True).first()
-            if change
-            else None
+        saved = directory.provider_member_add(
+            actor=request.user, provider=obj.provider, user=obj.user, request=request
         )
-        super().save_model(request, obj, form, change)
-        self._audit(request, obj, "change" if change else "add", before=before, after=obj.provider.name)
+        obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: ProviderMembership) -> None:
-        self._audit(request, obj, "delete", before=obj.provider.name, after=None)
-        super().delete_model(request, obj)
+        directory.provider_member_remove(
+            actor=request.user, provider=obj.provider, user=obj.user, request=request
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProviderMembership]) -> None:
         for membership in queryset.select_related("user", "provider"):
             self.delete_model(request, membership)
-
-    @staticmethod
-    def _audit(
-        request: HttpRequest, obj: ProviderMembership, action: str, *, before: str | None, after: str | None
-    ) -> None:
-        # On the user (the membership has no public id): which organisation, by name, before and after.
-        audit_record(
-            actor=request.user,
-            action=f"providermembership.{action}",
-            obj=obj.user,
-            request=request,
-            changes={"organisation": {"before": before, "after": after}},
-        )

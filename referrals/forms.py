@@ -8,12 +8,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from crsv.accounts.models import FieldOffice
+from crsv.accounts.models import FieldOffice, User
 from incidents.forms import InstanceChoiceField
 from incidents.models import Incident, Location
-from referrals.models import Referral, ServiceProvider, ServiceType
+from referrals.models import Language, Referral, ServiceProvider, ServiceType
 from referrals.selectors import DirectoryFlags
 
 BLANK_ANY = ("", _("Any"))
@@ -125,8 +126,15 @@ class DirectoryFilterForm(forms.Form):
     child_friendly = forms.BooleanField(label=_("Child-friendly"), required=False)
     serves_male_survivors = forms.BooleanField(label=_("Serves male survivors"), required=False)
 
-    def __init__(self, *args: Any, offices: Iterable[FieldOffice], **kwargs: Any) -> None:
+    inactive = forms.BooleanField(label=_("Inactive organisations too"), required=False)
+
+    def __init__(
+        self, *args: Any, offices: Iterable[FieldOffice], manage: bool = False, **kwargs: Any
+    ) -> None:
+        """`manage`: an admin, who may list the inactive organisations too."""
         super().__init__(*args, **kwargs)
+        if not manage:
+            del self.fields["inactive"]
         office = self.fields["office"]
         assert isinstance(office, InstanceChoiceField)
         office.set_instances(offices)
@@ -146,6 +154,7 @@ class DirectoryFilterForm(forms.Form):
             "service_type": data["service_type"],
             "office": data["office"],
             "location": data["location"],
+            "include_inactive": bool(data.get("inactive")),
             "flags": DirectoryFlags(
                 pep_available=data["pep_available"],
                 emergency_contraception=data["emergency_contraception"],
@@ -165,3 +174,89 @@ def service_errors_add(form: forms.Form, error: ValidationError) -> None:
     for key, messages in error.message_dict.items():
         shown = key in form.fields and not form.fields[key].widget.is_hidden
         form.add_error(key if shown else None, messages)
+
+
+class ProviderForm(forms.Form):
+    """An organisation of the directory, as an admin creates or changes it (`provider_save`
+    decides). The coverage places are typed as p-codes: a country has thousands of them."""
+
+    name = forms.CharField(label=_("Organisation"), max_length=200)
+    service_types = forms.MultipleChoiceField(
+        label=_("Service types"),
+        choices=ServiceType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    field_offices = forms.MultipleChoiceField(
+        label=_("Field offices served"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    locations = forms.CharField(
+        label=_("Coverage locations (p-codes)"),
+        required=False,
+        max_length=4000,
+        help_text=_("Separate p-codes with spaces or commas, e.g. CD61 CD6101."),
+    )
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    hours = forms.CharField(label=_("Opening hours"), max_length=200, required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    pep_available = forms.BooleanField(label=_("Post-exposure prophylaxis available"), required=False)
+    emergency_contraception = forms.BooleanField(label=_("Emergency contraception available"), required=False)
+    child_friendly = forms.BooleanField(label=_("Child-friendly"), required=False)
+    serves_male_survivors = forms.BooleanField(label=_("Serves male survivors"), required=False)
+    active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("Inactive organisations are not offered for referrals."),
+    )
+
+    def __init__(self, *args: Any, offices: Iterable[FieldOffice], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offices = {str(office.pk): office for office in offices}
+        field = self.fields["field_offices"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(key, f"{o.mission.code} · {o.name}") for key, o in self.offices.items()]
+
+    @classmethod
+    def initial_of(cls, provider: ServiceProvider) -> dict[str, Any]:
+        values = {
+            name: getattr(provider, name)
+            for name in cls.base_fields
+            if name not in ("field_offices", "locations")
+        }
+        values["field_offices"] = [str(pk) for pk in provider.field_offices.values_list("pk", flat=True)]
+        values["locations"] = " ".join(provider.locations.order_by("pcode").values_list("pcode", flat=True))
+        return values
+
+    def clean_field_offices(self) -> list[FieldOffice]:
+        return [self.offices[key] for key in self.cleaned_data["field_offices"]]
+
+    def clean_locations(self) -> list[Location]:
+        pcodes = sorted({code.upper() for code in self.cleaned_data["locations"].replace(",", " ").split()})
+        if len(pcodes) > 500:
+            raise ValidationError(_("At most 500 p-codes."))
+        places = Location.objects.annotate(upper_pcode=Upper("pcode")).filter(upper_pcode__in=pcodes)
+        found = {location.pcode.upper(): location for location in places}
+        unknown = [code for code in pcodes if code not in found]
+        if unknown:
+            raise ValidationError(
+                _("No location has these p-codes: %(codes)s."), params={"codes": ", ".join(unknown)}
+            )
+        return [found[code] for code in pcodes]
+
+    def values(self) -> dict[str, Any]:
+        """The plain values for `provider_save` (offices and places apart)."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("field_offices", "locations")}
+
+
+class ProviderMemberForm(forms.Form):
+    """Add a provider user to an organisation: one of the active holders of the provider role."""
+
+    user = InstanceChoiceField(label=_("Provider user"), key=lambda user: str(user.public_id))
+
+    def __init__(self, *args: Any, users: Iterable[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        assert isinstance(field, InstanceChoiceField)
+        field.set_instances(users)
