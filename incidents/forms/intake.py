@@ -8,6 +8,7 @@ verification) and workflow fields are not here: they are never typed.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -51,6 +52,16 @@ from incidents.services.limits import (
 # fields read them only to refuse early, beside the field, and to cap the rows a page builds.
 
 
+class OneTimeKeyField(forms.UUIDField):
+    """A hidden UUID that never blocks saving: a bad one (only a hand-made post has it) is none."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+
 def _tally(label: Any) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=0, max_value=TALLY_MAX, required=False, initial=0)
 
@@ -61,6 +72,9 @@ class IncidentForm(forms.Form):
     field_office = InstanceChoiceField(
         label=_("Field office"), key=lambda office: str(office.pk), required=True
     )
+    # The form's one-time key, new with each empty intake and kept through its redisplays: the
+    # same intake posted twice after its session expired keeps one draft (services/kept_drafts.py).
+    intake_key = OneTimeKeyField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
     source_channel = choice(_("How did the incident become known?"), Incident.SourceChannel.choices)
     reported_on = forms.DateField(label=_("Date of report"), widget=DATE_WIDGET)
     date_precision = choice(
@@ -140,8 +154,9 @@ class IncidentForm(forms.Form):
             office_field.set_instances(choices.offices)
             if len(choices.offices) == 1:
                 office_field.initial = choices.offices[0]
-        else:  # editing: the office of an incident does not change
+        else:  # editing: the office of an incident does not change, and it has been saved
             del self.fields["field_office"]
+            del self.fields["intake_key"]
         location_field = cast(InstanceChoiceField, self.fields["location"])
         location_field.set_instances(choices.locations, groups=location_province)
 

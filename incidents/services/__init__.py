@@ -23,6 +23,7 @@ from incidents.services.intake import (
     incident_submit,
     incident_update,
 )
+from incidents.services.kept_drafts import KeptIntake, incident_draft_keep
 from incidents.services.review import (
     incident_assign,
     incident_reopen,
@@ -34,12 +35,14 @@ from incidents.services.transitions import InputsReader, TransitionInputs, incid
 __all__ = [
     "IncidentFields",
     "InputsReader",
+    "KeptIntake",
     "PerpetratorData",
     "TransitionInputs",
     "ViolationData",
     "incident_assign",
     "incident_create",
     "incident_create_authorize",
+    "incident_draft_keep",
     "incident_reopen",
     "incident_return",
     "incident_step_authorize",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Unpack
 
@@ -128,13 +129,16 @@ def incident_create(
     violations: Sequence[ViolationData] = (),
     perpetrators: Sequence[PerpetratorData] = (),
     request: HttpRequest | None = None,
+    intake_key: uuid.UUID | None = None,
     **fields: Unpack[IncidentFields],
 ) -> Incident:
     """Log a new incident as a draft, in `field_office` (default: the actor's first office).
 
     A draft may be incomplete, but what it holds must be valid (see services/validation.py).
     The date of report defaults to today in the office's time zone. To save and submit at
-    once, call `incident_submit` on the result in the same transaction.
+    once, call `incident_submit` on the result in the same transaction. `intake_key`, the
+    intake form's one-time key, is unique per reporter (IntegrityError if already used; see
+    services/kept_drafts.py).
     """
     incident_create_authorize(actor=actor)
     office = field_office or actor.primary_office()
@@ -145,6 +149,7 @@ def incident_create(
         field_office=office,
         reported_by=actor,
         reported_on=clock.office_today(office),
+        intake_key=intake_key,
     )
     data_key_provision(incident)  # the key of its encrypted fields, before they are assigned
     _fields_apply(incident, fields)

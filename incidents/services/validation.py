@@ -241,6 +241,18 @@ def incident_validate(
         raise ValidationError(dict(problems))
 
 
+def rows_problems(
+    *, violations: Sequence[ViolationData] = (), perpetrators: Sequence[PerpetratorData] = ()
+) -> dict[str, list[str]]:
+    """The problems of child rows alone, keyed `violations` and `perpetrators`, without an
+    incident: to keep the good rows of an intake that must be saved whatever it holds
+    (services/kept_drafts.py)."""
+    problems: Problems = defaultdict(list)
+    _violations(violations, problems)
+    _perpetrators(perpetrators, problems)
+    return dict(problems)
+
+
 def require_text(value: str, *, field: str, message: str, max_length: int = REASON_MAX_LENGTH) -> str:
     """The stripped value, or a ValidationError keyed by `field` (empty, or too long)."""
     text = (value or "").strip()

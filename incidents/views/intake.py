@@ -7,12 +7,16 @@ empty rows and everything typed so far.
 
 from __future__ import annotations
 
+import logging
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,9 +24,11 @@ from django.views.decorators.http import require_http_methods
 
 from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.models import User
+from crsv.expired_posts import KeptDraft, keeps_expired_post
 from incidents import clock, selectors, services
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import IncidentIntake, IntakeChoices, IntakeInitial
+from incidents.forms.kept import intake_kept_inputs
 from incidents.models import Incident
 from incidents.views.detail import detail_conflict
 from incidents.workflow import Action
@@ -30,6 +36,8 @@ from incidents.workflow import Action
 # The intake's buttons (`intent`) that save. Anything else ("add_rows", or Enter pressed in a
 # field, which sends the first button: "add rows") redisplays the page and never saves.
 SAVE, SUBMIT = "save", "submit"
+
+logger = logging.getLogger(__name__)
 
 
 def _choices(user: User, *, incident: Incident | None = None) -> IntakeChoices:
@@ -65,8 +73,41 @@ def _saved(request: AuthenticatedHttpRequest, incident: Incident, *, submitted: 
     return redirect("incidents:detail", public_id=incident.public_id)
 
 
+def intake_keep(request: HttpRequest) -> KeptDraft | None:
+    """An intake posted after its session expired, as the session's user: kept as a draft of
+    hers with whatever parsed (crsv.expired_posts has checked the session and the CSRF token;
+    the service, her role). None when nothing could be kept."""
+    user = cast(User, request.user)
+    services.incident_create_authorize(actor=user)  # PermissionDenied before reading anything
+    inputs = intake_kept_inputs(IncidentIntake(request.POST, choices=_choices(user)))
+    try:
+        kept = services.incident_draft_keep(
+            actor=user,
+            intake_key=inputs.intake_key,
+            field_office=inputs.field_office,
+            violations=inputs.violations,
+            perpetrators=inputs.perpetrators,
+            request=request,
+            **inputs.fields,
+        )
+    except ValidationError as error:  # a rule the keeping does not know how to leave out
+        keys = sorted(error.message_dict) if hasattr(error, "error_dict") else ["__all__"]
+        logger.warning("An expired intake could not be kept as a draft (fields %s).", keys)
+        return None
+    if kept.created and (inputs.left_out or kept.left_out):
+        offer = _(
+            "You were signed out; your incident report was saved as a draft, without the "
+            "answers that were not valid:"
+        )
+    else:
+        offer = _("You were signed out; your incident report was saved as a draft:")
+    return KeptDraft(url=reverse("incidents:edit", args=[kept.incident.public_id]), offer=offer)
+
+
 # Every value typed here may describe the incident or name a perpetrator: none is shown in
-# an error report (a superset of `sensitive_post_parameters("narrative")`).
+# an error report (a superset of `sensitive_post_parameters("narrative")`). Posted after its
+# session expired, it is kept as a draft (`intake_keep`).
+@keeps_expired_post(intake_keep)
 @never_cache
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
