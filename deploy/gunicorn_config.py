@@ -14,6 +14,7 @@ from typing import Any as _Any
 from gunicorn.glogging import Logger as _GunicornLogger
 
 _ANSWER_LINK = _re.compile(r"/r/[^/?\s]+/?")
+_INVITATION_LINK = _re.compile(r"/accounts/invitation/[^/?\s]+/?")
 
 # Inside the container, on the internal network only; the proxy is the one way in.
 bind = "0.0.0.0:8000"
@@ -42,18 +43,20 @@ errorlog = "-"
 access_log_format = "%(m)s %(U)s %(s)s %(M)sms"
 
 
+def _masked(value: str) -> str:
+    return _INVITATION_LINK.sub("/accounts/invitation/-/", _ANSWER_LINK.sub("/r/-/", value))
+
+
 class _TokenMaskingLogger(_GunicornLogger):
-    """The access log without the tokens of the one-time answer links: `/r/<token>/` is logged
-    as `/r/-/` (a token in a log would let whoever reads it answer a referral)."""
+    """The access log without the tokens of the one-time links: `/r/<token>/` is logged as
+    `/r/-/`, `/accounts/invitation/<token>/` as `/accounts/invitation/-/` (a token in a log would
+    let whoever reads it answer a referral, or set an invited account's password)."""
 
     def atoms(self, resp: _Any, req: _Any, environ: dict[str, _Any], request_time: _Any) -> dict[str, _Any]:
         atoms: dict[str, _Any] = super().atoms(resp, req, environ, request_time)
         # Every text atom: the path, the request line, the referrer and the environ's own
         # (`%({raw_uri}e)s`...), whichever a format names.
-        return {
-            key: _ANSWER_LINK.sub("/r/-/", value) if isinstance(value, str) else value
-            for key, value in atoms.items()
-        }
+        return {key: _masked(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
 
 logger_class = _TokenMaskingLogger
