@@ -71,7 +71,7 @@ class InviteForm(forms.Form):
     def errors_add(self, error: ValidationError) -> None:
         """The service's refusals next to their fields; the offices' above the offices' table."""
         for field, messages in error.message_dict.items():
-            if field == "offices":
+            if field in ("offices", "ends_on"):
                 self.office_errors += messages
             elif field in self.fields:
                 self.add_error(field, messages)

@@ -70,7 +70,7 @@ def test_the_service_s_refusals_are_shown_next_to_their_fields(
     assert response.status_code == 400
     page = response.content.decode()
     assert "A user with that username already exists." in page
-    assert "The last day at Bunia cannot be in the past." in page
+    assert "The end date of Bunia is in the past" in page
     response = client.post(PAGE, _form(other_office, roles=[Role.ADMIN, Role.WPA]))  # type: ignore[arg-type]
     assert response.status_code == 400
     assert "cannot be combined with any other role" in response.content.decode()

@@ -97,7 +97,7 @@ def test_only_an_administrator_invites(
         ({"roles": []}, "roles"),
         ({"roles": [Role.ADMIN, Role.WPA]}, "roles"),  # an administrator must not reach survivor data
         ({"roles": ["king"]}, "roles"),
-        ({"offices": "past"}, "offices"),
+        ({"offices": "past"}, "ends_on"),
     ],
 )
 def test_refusals_name_their_field(
