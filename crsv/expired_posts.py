@@ -28,13 +28,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 # In the signed-out session: whose draft, and where it is (no value typed into it).
 SESSION_KEPT_DRAFT = "_crsv_kept_draft"
 _KEEP_ATTRIBUTE = "crsv_keep_expired_post"
+_SPARE_ATTRIBUTE = "crsv_spares_expired_session"
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -62,15 +63,37 @@ def keeps_expired_post(keep: Keep) -> Callable[[View], View]:
     return mark
 
 
+def spares_expired_session(view: View) -> View:
+    """Mark a view that, on an expired session, is refused (sent to sign in) without ending the
+    session: the keep-alive ping. A ping sent as she comes back to a form after the timeout
+    (a keystroke, a field left for the submit button) races the form's own post; were the ping
+    to end the session, the post would find none to prove who sent it, and would be lost. The
+    session serves nothing else meanwhile: every request finds it expired."""
+    setattr(view, _SPARE_ATTRIBUTE, True)
+    return view
+
+
+def _match(request: HttpRequest) -> ResolverMatch | None:
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None
+
+
+def expired_session_spared(request: HttpRequest) -> bool:
+    """Whether the expired session must outlive this request (`spares_expired_session`)."""
+    match = _match(request)
+    return match is not None and getattr(match.func, _SPARE_ATTRIBUTE, False)
+
+
 def expired_post_keep(request: HttpRequest, *, csrf: CsrfViewMiddleware) -> KeptDraft | None:
     """On a session found expired, before it is ended: keep the posted form if its view asks
     for it and the session still proves who posted it. None when nothing was kept."""
     user: Any = request.user
     if request.method != "POST" or not user.is_authenticated or not user.is_verified():
         return None
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
+    match = _match(request)
+    if match is None:
         return None
     keep: Keep | None = getattr(match.func, _KEEP_ATTRIBUTE, None)
     if keep is None:

@@ -24,12 +24,18 @@ from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 
-from crsv.expired_posts import expired_post_keep, kept_draft_offer, kept_draft_remember
+from crsv.expired_posts import (
+    expired_post_keep,
+    expired_session_spared,
+    kept_draft_offer,
+    kept_draft_remember,
+)
 
 SESSION_LAST_SEEN = "_crsv_last_seen"
 SESSION_LOGIN_AT = "_crsv_login_at"
 SESSION_TIME_ZONE = "_crsv_tz"
-# Write the session at most this often to record activity: not on every request.
+# Write the session at most this often to record activity: not on every request (and at least
+# four times per idle period, when a test or a setting makes that period very short).
 _LAST_SEEN_RESOLUTION = 60
 
 
@@ -93,7 +99,8 @@ class SessionTimeoutMiddleware:
             absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
             if now - last_seen > idle or now - login_at > absolute:
                 return self._expired(request)
-            if now - last_seen >= _LAST_SEEN_RESOLUTION or SESSION_LAST_SEEN not in session:
+            resolution = min(_LAST_SEEN_RESOLUTION, idle / 4)
+            if now - last_seen >= resolution or SESSION_LAST_SEEN not in session:
                 session[SESSION_LAST_SEEN] = now
                 session.setdefault(SESSION_LOGIN_AT, now)
             if request.user.is_verified():  # type: ignore[attr-defined]  # installed by OTPMiddleware
@@ -101,6 +108,8 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def _expired(self, request: HttpRequest) -> HttpResponse:
+        if expired_session_spared(request):  # the keep-alive ping: refused, the session left
+            return redirect(settings.LOGIN_URL)
         user_id = request.user.pk
         try:
             kept = expired_post_keep(request, csrf=self.csrf)  # as the session's user, before logout

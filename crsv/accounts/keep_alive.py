@@ -6,8 +6,10 @@ static/js/keep_alive.js, loaded by every signed-in page (`{% keep_alive_script %
 (crsv.middleware.SessionTimeoutMiddleware), never the absolute one: nothing here touches the
 time of sign-in. The script is optional; a page works the same without it.
 
-The ping is an ordinary signed-in request: refused (a redirect to sign-in) once the session has
-expired, and CSRF-checked like any POST, so another site cannot keep a session alive.
+The ping is an ordinary signed-in request, CSRF-checked like any POST (another site cannot keep
+a session alive), refused (a redirect to sign-in) once the session has expired; but that
+refusal leaves the expired session in place, for the form's own post that may follow it at
+once, to be kept as a draft (`crsv.expired_posts.spares_expired_session`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from crsv.expired_posts import spares_expired_session
 from crsv.middleware import SESSION_LAST_SEEN
 
 # Typing pings at most this often: often enough that the session, idle for a quarter of its
@@ -33,6 +36,7 @@ def keep_alive_seconds() -> int:
     return max(1, min(KEEP_ALIVE_MAX_SECONDS, quarter))
 
 
+@spares_expired_session
 @never_cache
 @require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:

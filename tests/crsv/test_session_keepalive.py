@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from crsv.accounts.keep_alive import keep_alive_seconds
@@ -81,10 +82,15 @@ def test_without_a_ping_the_idle_session_ends(signed_in: Client) -> None:
 
 
 def test_a_ping_after_the_idle_timeout_revives_nothing(signed_in: Client) -> None:
+    """Refused, and the session left as it was: expired, for the form's post that may follow
+    (tests/incidents/test_intake_after_timeout.py), and good for nothing else."""
     _set(signed_in, SESSION_LAST_SEEN, IDLE + 1)
+    key, last_seen = signed_in.session.session_key, signed_in.session[SESSION_LAST_SEEN]
     response = _ping(signed_in)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert _signed_out(signed_in)
+    assert signed_in.session.session_key == key and signed_in.session[SESSION_LAST_SEEN] == last_seen
+    assert _signed_out(signed_in)  # any other request ends it
+    assert not Session.objects.filter(session_key=key).exists()
 
 
 def test_pings_never_extend_the_absolute_lifetime(signed_in: Client) -> None:
@@ -126,7 +132,7 @@ def test_the_timeouts_are_read_on_each_request(signed_in: Client, settings: Any)
 
 
 def test_the_interval_is_a_quarter_of_the_idle_timeout_at_most_three_minutes(settings: Any) -> None:
-    assert settings.SESSION_IDLE_TIMEOUT == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.SESSION_IDLE_TIMEOUT
     assert keep_alive_seconds() == 180
     settings.SESSION_IDLE_TIMEOUT = timedelta(minutes=8)
     assert keep_alive_seconds() == 120

@@ -222,13 +222,27 @@ def test_nothing_kept_without_a_good_csrf_token(
 
 
 def test_only_the_intake_is_kept(typing: OpenIntake, typed: dict[str, str]) -> None:
-    """Another form posted after the timeout (here the keep-alive ping), or the intake page
-    asked for, signs out and keeps nothing."""
+    """Another form posted after the timeout (here the language switch) signs out and keeps
+    nothing; so does asking for the intake page."""
+    typing.idle_for(IDLE + 1)
+    switched = typing.client.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": typing.csrf})
+    assert switched.status_code == 302 and switched["Location"] == "/accounts/login/"
+    assert "Your session expired. Please sign in again." in text(typing.client.get("/accounts/login/"))
+    assert not Incident.objects.exists()
+    again = open_intake(typing.user)
+    again.idle_for(IDLE + 1)
+    assert again.client.get("/incidents/new/").status_code == 302
+    assert not Incident.objects.exists()
+
+
+def test_a_ping_racing_the_post_does_not_lose_it(typing: OpenIntake, typed: dict[str, str]) -> None:
+    """She comes back after the timeout, types a word and presses Submit: the script's ping
+    (refused) reaches the server first, and must leave the session for the post."""
     typing.idle_for(IDLE + 1)
     ping = typing.client.post("/accounts/keep-alive/", HTTP_X_CSRFTOKEN=typing.csrf)
     assert ping.status_code == 302
-    assert "Your session expired. Please sign in again." in text(typing.client.get("/accounts/login/"))
-    assert not Incident.objects.exists()
+    assert typing.post(typed).status_code == 302
+    assert Incident.objects.get().narrative == NARRATIVE
 
 
 def test_a_live_session_saves_as_always(typing: OpenIntake, typed: dict[str, str]) -> None:
