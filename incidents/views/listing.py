@@ -8,21 +8,26 @@ shows the first page.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crsv.accounts.http import AuthenticatedHttpRequest
+from crsv.accounts.models import FieldOffice
 from crsv.accounts.selectors import field_office_scope
 from incidents import permissions, selectors
 from incidents.forms import IncidentFilterForm, add_service_errors
+from incidents.forms.listing import DEFAULT_ORDERING
 
 PAGE_SIZE = 50
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -48,6 +53,24 @@ def _page(user: Any, form: IncidentFilterForm, cursor: str | None) -> selectors.
         return None
 
 
+@functools.lru_cache(maxsize=256)
+def _blank_filter_fields(
+    language: str, offices: tuple[tuple[int, str], ...], references: bool, people: bool
+) -> str:
+    """The filter fields of a list asked with no query at all (the usual visit), rendered once
+    per language, offices and flags: the same markup as a bound form's, without building and
+    rendering eleven fields on every visit. The offices' names are in the key, so a renamed
+    office is shown renamed. `language` is the active one (part of the key only)."""
+    form = IncidentFilterForm(
+        {},
+        offices=[FieldOffice(pk=pk, name=name) for pk, name in offices],
+        references=references,
+        people=people,
+    )
+    form.is_valid()
+    return render_to_string("incidents/_filter_fields.html", {"form": form})
+
+
 @never_cache
 @require_GET
 def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -56,13 +79,23 @@ def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     offices = list(field_office_scope(user=user).order_by("name"))
     show_reference = permissions.can_view_references(user)
     people = not permissions.is_deidentified_viewer(user)
-    form = IncidentFilterForm(request.GET, offices=offices, references=show_reference, people=people)
-    page = _page(user, form, request.GET.get("after") or None) if form.is_valid() else None
+    form: IncidentFilterForm | None = None
+    if request.GET:
+        form = IncidentFilterForm(request.GET, offices=offices, references=show_reference, people=people)
+        page = _page(user, form, request.GET.get("after") or None) if form.is_valid() else None
+    else:  # no filter asked: the default page, and the blank form's markup as rendered before
+        page = selectors.incident_page(
+            user=user, filters=selectors.IncidentFilters(), ordering=DEFAULT_ORDERING, size=PAGE_SIZE
+        )
+        blank_fields = _blank_filter_fields(
+            get_language(), tuple((o.pk, o.name) for o in offices), show_reference, people
+        )
     params = list(request.GET.items())
     # Each row's link is this prefix, its public id and this suffix: one reverse() per page.
     link_head, link_tail = reverse("incidents:detail", args=[_PLACEHOLDER]).split(_PLACEHOLDER)
     context = {
         "form": form,
+        "blank_fields": None if form else blank_fields,
         "rows": page.rows if page else [],
         "link_head": link_head,
         "link_tail": link_tail,

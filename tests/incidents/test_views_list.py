@@ -317,3 +317,28 @@ def test_next_page_keeps_the_filters_and_a_bad_cursor_starts_over(
     assert _references(client.get(foreign)) == [second.reference]
     assert first.reference is not None and second.reference is not None
     assert second.reference > first.reference
+
+
+@pytest.mark.parametrize("persona", ["wpa", "analyst"])
+def test_the_blank_forms_kept_markup_is_the_bound_forms(
+    login: Callable[[User], Client], request: pytest.FixtureRequest, persona: str, office: FieldOffice
+) -> None:
+    """A visit with no query shows the filter fields rendered once and kept (per language,
+    offices and flags): the same markup as the form bound to an empty query, rows alike; a
+    renamed office shows renamed."""
+    client = login(request.getfixturevalue(persona))
+
+    def fields(path: str, language: str = "en") -> str:
+        html = client.get(path, headers={"accept-language": language}).content.decode()
+        start = html.index('<div class="filter-grid">')
+        return html[start : html.index("</form>", start)]
+
+    assert client.get("/incidents/").context["blank_fields"]
+    assert client.get("/incidents/?after=").context["blank_fields"] is None
+    assert 'name="field_office"' in fields("/incidents/")
+    assert fields("/incidents/") == fields("/incidents/?after=")
+    office.name = "Goma-Centre"
+    office.save()
+    assert "Goma-Centre" in fields("/incidents/")
+    french = fields("/incidents/", "fr")
+    assert "Statut" in french and french == fields("/incidents/?after=", "fr")
