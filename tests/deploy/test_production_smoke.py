@@ -149,8 +149,9 @@ def _setup(stack: ProductionStack, phases: dict[str, float]) -> str:
 
 def _wait_until_serving(stack: ProductionStack, browser: Browser) -> None:
     web, worker, beat = stack.processes
-    stack.wait_logged(worker, " ready.")
-    stack.wait_logged(beat, "beat: Starting...")
+    # Upper bounds for a machine under load; on an idle one they are ready within seconds.
+    stack.wait_logged(worker, " ready.", timeout=120)
+    stack.wait_logged(beat, "beat: Starting...", timeout=120)
 
     def healthy() -> bool:
         assert web.popen.poll() is None, f"web exited {web.popen.returncode}"
@@ -163,7 +164,7 @@ def _wait_until_serving(stack: ProductionStack, browser: Browser) -> None:
         # Beat's start is recorded in Redis: the web process reads it there.
         return bool(body == body | {"status": "ok", "database": "up", "redis": "up", "beat": "up"})
 
-    wait_for(healthy, 60, "/healthz to report the database, Redis and beat up")
+    wait_for(healthy, 120, "/healthz to report the database, Redis and beat up")
 
 
 def _check_production_answers(browser: Browser) -> None:
