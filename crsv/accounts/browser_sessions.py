@@ -1,7 +1,7 @@
 """Signed-in browser sessions: the session engine (`SESSION_ENGINE`) and the `UserSession` rows
 that let an administrator see a user's sessions and end them.
 
-A row is written at sign-in (the `user_logged_in` receiver) and deleted at sign-out. A session's
+A row is written at sign-in (the `user_logged_in` receiver) and deleted with its session. A session's
 key changes after sign-in: Django's `login()` cycles it, and so does passing the second factor
 (crsv.accounts.two_factor), after the receiver ran. This engine is Django's database engine
 whose `cycle_key` carries the row over to the new key, so the row always names the session the
@@ -26,13 +26,32 @@ USER_AGENT_LENGTH = UserSession._meta.get_field("user_agent").max_length or 200
 
 
 class SessionStore(db.SessionStore):
-    """Django's database sessions; a new key keeps its `UserSession` row."""
+    """Django's database sessions; a new key keeps its `UserSession` row, and a session deleted
+    (sign-out, a sign-in over another user's session, an administrator) takes its row along."""
 
     def cycle_key(self) -> None:
-        old = self.session_key
-        super().cycle_key()
-        if old and old != self.session_key:
-            UserSession.objects.filter(session_key=old).update(session_key=self.session_key)
+        # Django's own steps (SessionBase.cycle_key), the row moved before the old key is deleted.
+        data = self._session
+        key = self.session_key
+        self.create()
+        self._session_cache = data
+        if key:
+            UserSession.objects.filter(session_key=key).update(session_key=self.session_key)
+            self.delete(key)
+
+    def delete(self, session_key: str | None = None) -> None:
+        key = session_key or self.session_key
+        super().delete(session_key)
+        if key:
+            UserSession.objects.filter(session_key=key).delete()
+
+    @classmethod
+    def clear_expired(cls) -> None:
+        """`manage.py clearsessions`: the rows of the sessions it deleted go too."""
+        super().clear_expired()
+        UserSession.objects.exclude(
+            session_key__in=cls.get_model_class().objects.values("session_key")
+        ).delete()
 
 
 def user_session_record(*, request: HttpRequest, user: User) -> UserSession | None:
