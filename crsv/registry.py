@@ -3,7 +3,8 @@
 The platform (`crsv/`) imports no app (an import-linter contract in pyproject.toml checks it): the
 home page shows the panels and the to-do lines ("What needs you now") registered here, and
 `manage.py bootstrap --demo` loads the demo data registered here; the survivor case page shows
-the sections registered here by the apps above survivors. Each app's URLs are included by dotted
+the sections registered here by the apps above survivors; the access review shows the columns
+registered here (per-case grants, provider organisations). Each app's URLs are included by dotted
 path in `crsv/urls.py`.
 """
 
@@ -84,11 +85,30 @@ class HomeLines:
     lines: Callable[[Any], Sequence[TodoLine]]
 
 
+@dataclass(frozen=True)
+class AccessReviewColumn:
+    """A column an app adds to the access review (/access/review/ and its CSV export): what each
+    user holds there that the platform cannot see, e.g. survivors' per-case grants.
+
+    `values(user_ids)` returns {user id: value} for those of the users who hold something, in
+    ONE query whatever the number of users (the review's query count must not grow with them);
+    the others show `empty`. A value is a number or a short text, never a survivor value.
+    `order` places the column among the others' (lower first).
+    """
+
+    name: str  # stable, "<app>.<what>"
+    label: Any  # a lazy translation
+    values: Callable[[Sequence[int]], Mapping[int, object]]
+    empty: object = ""
+    order: int = 0
+
+
 # Keyed by name, so that registering twice (ready() run again) replaces rather than repeats.
 home_panels: dict[str, HomePanel] = {}
 home_lines: dict[str, HomeLines] = {}
 demo_data: dict[str, DemoData] = {}
 case_page_sections: dict[str, CasePageSection] = {}
+access_review_columns: dict[str, AccessReviewColumn] = {}
 
 
 def home_panel_register(panel: HomePanel) -> None:
@@ -105,6 +125,10 @@ def demo_data_register(demo: DemoData) -> None:
 
 def case_page_section_register(section: CasePageSection) -> None:
     case_page_sections[section.name] = section
+
+
+def access_review_column_register(column: AccessReviewColumn) -> None:
+    access_review_columns[column.name] = column
 
 
 # --- What happens when a consent is withdrawn ---------------------------------------------------

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "crsv.audit",
     "crsv.keys",
     "crsv.notifications",
+    "crsv.access",
     "incidents",
     "survivors",
     "referrals",
@@ -111,6 +112,8 @@ MIDDLEWARE = [
     "crsv.middleware.SessionTimeoutMiddleware",
     "crsv.middleware.LoginRequiredMiddleware",
     "crsv.middleware.TwoFactorRequiredMiddleware",
+    # Last activity, written at most every 5 minutes per session or API user (no query otherwise).
+    "crsv.accounts.activity.ActivityMiddleware",
     "crsv.middleware.OfficeTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its response (crsv.accounts.lockout).
@@ -376,6 +379,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The access administration (crsv/access/tasks.py): idle accounts deactivated, memberships
+    # past their end date ended (the scope leaves those out already). Hourly, idempotent.
+    "access-idle-deactivate": {
+        "task": "crsv.access.tasks.users_idle_deactivate",
+        "schedule": 3600.0,
+        "options": {"expires": 3300},
+    },
+    "access-memberships-end": {
+        "task": "crsv.access.tasks.memberships_end",
+        "schedule": 3600.0,
+        "options": {"expires": 3300},
+    },
 }
 CRSV_BEAT_STALE_AFTER = timedelta(minutes=3)
 
@@ -407,6 +422,9 @@ SPECTACULAR_SETTINGS = {
 CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES = env_bool("CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES", False)
 if CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES and not DEVELOPMENT:
     raise ImproperlyConfigured("CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES is refused in production.")
+# Accounts with no activity (nor sign-in, creation, invitation, reactivation) for this many days
+# are deactivated by beat (crsv/access/idle.py); superusers only are exempt.
+ACCESS_IDLE_DAYS = env_int("ACCESS_IDLE_DAYS", 90, minimum=1)
 # How long a senior WPA's break-glass opening of a case lasts.
 BREAK_GLASS_DURATION = timedelta(minutes=env_int("BREAK_GLASS_MINUTES", 60, minimum=1))
 API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_HOURS", 8, minimum=1))

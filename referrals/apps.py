@@ -59,3 +59,8 @@ class ReferralsConfig(AppConfig):
         from referrals.link_emails import link_emails_register
 
         link_emails_register()
+
+        # The access review's column: a provider user's organisation (referrals.access_review).
+        from referrals.access_review import referral_access_review_register
+
+        referral_access_review_register()

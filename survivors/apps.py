@@ -33,3 +33,8 @@ class SurvivorsConfig(AppConfig):
         from survivors.notifications import survivor_notification_kinds_register
 
         survivor_notification_kinds_register()
+
+        # The access review's column: live per-case grants per user (survivors.access_review).
+        from survivors.access_review import survivor_access_review_register
+
+        survivor_access_review_register()

@@ -1,5 +1,12 @@
+"""/access/review/: the access review and its CSV export (namespace `access`)."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from crsv.access import review_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", review_views.access_review, name="review"),
+    path("export.csv", review_views.access_review_csv, name="review_export"),
+]

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
@@ -28,6 +29,24 @@ if TYPE_CHECKING:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class OfficeDate(models.Func):
+    """The calendar date of `moment` (a timestamp expression) in the time zone named by
+    `time_zone` (an expression: a field office's column), computed by PostgreSQL:
+    `(moment AT TIME ZONE time_zone)::date`."""
+
+    arg_joiner = " AT TIME ZONE "
+    template = "(%(expressions)s)::date"
+    output_field = models.DateField()
+
+
+def membership_current_q(*, prefix: str = "", moment: models.Expression | None = None) -> models.Q:
+    """Memberships that still count at `moment` (default: the database's clock): no end date,
+    or an end date not before that day in the office's time zone. `prefix` reaches the
+    membership from another model (e.g. "memberships__")."""
+    today = OfficeDate(moment if moment is not None else Now(), models.F(f"{prefix}field_office__time_zone"))
+    return models.Q(**{f"{prefix}ends_on__isnull": True}) | models.Q(**{f"{prefix}ends_on__gte": today})
 
 
 class Mission(models.Model):
@@ -92,7 +111,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    # When she last made a request (written at most every few minutes, see crsv.middleware): the
+    # When she last made a request (written at most every few minutes, see crsv.accounts.activity): the
     # access review shows it, and accounts idle for ACCESS_IDLE_DAYS are deactivated.
     last_active_at = models.DateTimeField(_("last activity"), null=True, blank=True, editable=False)
     field_offices = models.ManyToManyField(
@@ -134,9 +153,14 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         return self.has_role(*roles_for(capability))
 
     def office_ids(self) -> list[int]:
+        """Her field offices' ids: the memberships that still count (`membership_current_q`)."""
         cached: list[int] | None = getattr(self, "_office_ids", None)
         if cached is None:
-            cached = list(self.memberships.order_by("id").values_list("field_office_id", flat=True))
+            cached = list(
+                self.memberships.filter(membership_current_q())
+                .order_by("id")
+                .values_list("field_office_id", flat=True)
+            )
             self._office_ids = cached
         return cached
 
@@ -169,11 +193,20 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         return cached
 
     def primary_office(self) -> FieldOffice | None:
-        membership = self.memberships.select_related("field_office").order_by("id").first()
+        membership = (
+            self.memberships.filter(membership_current_q())
+            .select_related("field_office")
+            .order_by("id")
+            .first()
+        )
         return membership.field_office if membership else None
 
     def offices(self) -> QuerySet[FieldOffice]:
-        return FieldOffice.objects.filter(memberships__user=self).select_related("mission")
+        """Her offices: the memberships that still count (a past end date no longer does, even
+        before the beat task deletes it: crsv.accounts.expiry)."""
+        return FieldOffice.objects.filter(
+            membership_current_q(prefix="memberships__"), memberships__user=self
+        ).select_related("mission")
 
 
 class Membership(models.Model):
@@ -183,7 +216,8 @@ class Membership(models.Model):
     field_office = models.ForeignKey(FieldOffice, on_delete=models.PROTECT, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
     # Temporary staff: the last day (in the office's time zone) the membership counts; a beat task
-    # ends it the day after, audited (crsv.accounts.services).
+    # deletes it the day after, audited
+    # (crsv.accounts.expiry); until then `membership_current_q` already leaves it out of her scope.
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
 
     class Meta:

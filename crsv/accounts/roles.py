@@ -48,6 +48,7 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"  # the access pages (/access/): users, roles, offices, sessions
     ENTER_ADMIN_SITE = "enter_admin_site"  # is_staff follows from this, never set by hand
     SEE_FAILED_NOTIFICATIONS = "see_failed_notifications"  # the failed deliveries of her missions
+    REVIEW_ACCESS = "review_access"  # the access review: every user's roles, offices, grants; export
 
 
 _CASE_WORKERS = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
@@ -74,6 +75,9 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     Capability.MANAGE_USERS: frozenset({Role.ADMIN}),
     Capability.ENTER_ADMIN_SITE: frozenset({Role.ADMIN, Role.AUDITOR}),
     Capability.SEE_FAILED_NOTIFICATIONS: frozenset({Role.SENIOR_WPA}),
+    # The auditor too: the periodic review of who holds what is an oversight task, read-only, and
+    # the review holds no survivor data (counts of grants, not which cases).
+    Capability.REVIEW_ACCESS: frozenset({Role.ADMIN, Role.AUDITOR}),
 }
 
 

@@ -12,20 +12,28 @@ from typing import Any
 
 from crsv.accounts.models import User
 
-SCOPE_COLUMNS = """
+# A membership counts until the end of its last day in its office's time zone (what
+# `crsv.accounts.models.membership_current_q` says for the ORM): an ended one is out of scope on
+# the next request, before the beat task deletes it (crsv.accounts.expiry). The office row is
+# joined by its primary key, so the condition costs no extra round trip.
+CURRENT_MEMBERSHIP = "(m.ends_on IS NULL OR m.ends_on >= (now() AT TIME ZONE o.time_zone)::date)"
+
+SCOPE_COLUMNS = f"""
        ARRAY(SELECT g.name FROM auth_group g JOIN accounts_user_groups ug ON ug.group_id = g.id
              WHERE ug.user_id = u.id) AS scope_roles,
-       ARRAY(SELECT m.field_office_id FROM accounts_membership m WHERE m.user_id = u.id
+       ARRAY(SELECT m.field_office_id FROM accounts_membership m
+             JOIN accounts_fieldoffice o ON o.id = m.field_office_id
+             WHERE m.user_id = u.id AND {CURRENT_MEMBERSHIP}
              ORDER BY m.id) AS scope_offices,
        ARRAY(SELECT DISTINCT o.mission_id FROM accounts_membership m
              JOIN accounts_fieldoffice o ON o.id = m.field_office_id
-             WHERE m.user_id = u.id ORDER BY o.mission_id) AS scope_missions,
+             WHERE m.user_id = u.id AND {CURRENT_MEMBERSHIP} ORDER BY o.mission_id) AS scope_missions,
        ARRAY(SELECT 'accounts.authenticatordevice/' || d.id FROM accounts_authenticatordevice d
              WHERE d.user_id = u.id AND d.confirmed
              UNION ALL
              SELECT 'otp_static.staticdevice/' || d.id FROM otp_static_staticdevice d
              WHERE d.user_id = u.id AND d.confirmed) AS scope_devices
-"""
+"""  # noqa: S608  (constant SQL)
 
 
 def user_scope_prime(user: User) -> User:
