@@ -49,6 +49,9 @@ class Capability(StrEnum):
     ENTER_ADMIN_SITE = "enter_admin_site"  # is_staff follows from this, never set by hand
     SEE_FAILED_NOTIFICATIONS = "see_failed_notifications"  # the failed deliveries of her missions
     REVIEW_ACCESS = "review_access"  # the access review: every user's roles, offices, grants; export
+    SEE_ALERTS = "see_alerts"  # open the early-warning alert list (which rows: the queryset)
+    CREATE_ALERT = "create_alert"  # enter an alert for a Community Alert Network or a CLA
+    HANDLE_ALERTS = "handle_alerts"  # acknowledge, dispatch, close, link; be on call; keep rosters
 
 
 _CASE_WORKERS = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
@@ -78,6 +81,11 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     # The auditor too: the periodic review of who holds what is an oversight task, read-only, and
     # the review holds no survivor data (counts of grants, not which cases).
     Capability.REVIEW_ACCESS: frozenset({Role.ADMIN, Role.AUDITOR}),
+    # Early warning (issue 13 item 4): analysts read alerts de-identified (incidents.alert_permissions).
+    Capability.SEE_ALERTS: _CASE_WORKERS | {Role.ANALYST},
+    # Protection staff and Community Liaison Assistants hold the reporter role.
+    Capability.CREATE_ALERT: _CASE_WORKERS,
+    Capability.HANDLE_ALERTS: frozenset({Role.WPA, Role.SENIOR_WPA}),
 }
 
 
