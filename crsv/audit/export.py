@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crsv.audit.models import AuditEvent
-from crsv.audit.selectors import TrailFilter, audit_trail_rows, trail_authorize
+from crsv.audit.selectors import TrailFilter, action_labels, audit_trail_rows, trail_authorize
 from crsv.audit.services import audit_record
 
 if TYPE_CHECKING:
@@ -105,5 +105,5 @@ def audit_trail_export(
             changes={"filters": filters.as_changes()},
         )
     # Translated now, in the request's language: the chunks are produced after the view returns.
-    labels = {str(value): str(label) for value, label in AuditEvent.Action.choices}
+    labels = action_labels()
     return _chunks(_header(), labels, rows)

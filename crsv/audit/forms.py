@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -32,6 +33,35 @@ class TrailFilterForm(forms.Form):
         if since and until and until < since:
             raise forms.ValidationError(_("The end date is before the start date."))
         return data
+
+    def field_views(self) -> list[dict[str, object]]:
+        """What `partials/audit/filter_fields.jinja` renders for each field: the markup of
+        Django's widgets (label, errors, input or select, the submitted value) without
+        rendering a template per widget and per option (the action list has 30 options; the
+        page is on a throughput budget)."""
+        views: list[dict[str, object]] = []
+        for name, field in self.fields.items():
+            bound = self[name]
+            raw = self.data.get(name, "") if self.is_bound else ""
+            value = raw if isinstance(raw, str) else ""
+            options = None
+            if isinstance(field, forms.ChoiceField):
+                # Normalised by ChoiceField to (value, label) pairs; the stubs type the inputs.
+                choices = cast("list[tuple[object, object]]", field.choices)
+                options = [(str(key), str(label), str(key) == value) for key, label in choices]
+            views.append(
+                {
+                    "id": bound.auto_id,
+                    "name": bound.html_name,
+                    "label": str(field.label),
+                    "type": field.widget.attrs.get("type", "text"),
+                    "value": value,
+                    "maxlength": getattr(field, "max_length", None),
+                    "errors": [str(error) for error in bound.errors],
+                    "options": options,
+                }
+            )
+        return views
 
     def trail_filter(self) -> TrailFilter:
         """The filter of a valid form; days are whole days in the current (office) time zone."""

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, Subquery
 
 from crsv.accounts.roles import Capability
 from crsv.audit.models import AuditEvent
-from crsv.pagination import Keyset, KeysetPage, keyset_page
+from crsv.pagination import Keyset
 
 if TYPE_CHECKING:
     from crsv.accounts.models import User
@@ -37,20 +38,36 @@ class TrailRow:
     changes: str
 
 
-def _row(event: AuditEvent) -> TrailRow:
-    try:
-        label = str(AuditEvent.Action(event.action).label)
-    except ValueError:
-        label = event.action
+# What a page row and an exported row are read as (values, not model instances: a page of 50
+# events and their actors as instances cost more than the rest of the page).
+ROW_COLUMNS = (
+    "occurred_at",
+    "id",
+    "actor__username",
+    "action",
+    "object_type",
+    "object_public_id",
+    "ip_address",
+    "changes",
+)
+
+
+def action_labels() -> dict[str, str]:
+    """Each known action's label in the active language (an unknown action shows as itself)."""
+    return {str(value): str(label) for value, label in AuditEvent.Action.choices}
+
+
+def _row(values: tuple[Any, ...], labels: dict[str, str]) -> TrailRow:
+    occurred_at, _id, actor, action, object_type, object_public_id, ip_address, changes = values
     return TrailRow(
-        occurred_at=event.occurred_at,
-        actor=event.actor.username if event.actor else "",  # select_related
-        action=event.action,
-        action_label=label,
-        object_type=event.object_type,
-        object_public_id=event.object_public_id,
-        ip_address=event.ip_address,
-        changes=json.dumps(event.changes, sort_keys=True, ensure_ascii=False) if event.changes else "",
+        occurred_at=occurred_at,
+        actor=actor or "",
+        action=action,
+        action_label=labels.get(action, action),
+        object_type=object_type,
+        object_public_id=object_public_id,
+        ip_address=ip_address,
+        changes=json.dumps(changes, sort_keys=True, ensure_ascii=False) if changes else "",
     )
 
 
@@ -96,7 +113,12 @@ def _trail(user: User, filters: TrailFilter) -> QuerySet[AuditEvent]:
     """The events `user` may read, narrowed by `filters` (unordered)."""
     events = audit_events_visible_to(user)
     if filters.actor:
-        events = events.filter(actor__username=filters.actor)
+        # The actor's id by a subquery rather than a join on the user name: with a join the
+        # planner cannot tell which actor it is, and on a million rows it scanned the whole
+        # month by time and dropped the other actors' rows (11,000 rows read for 51 shown);
+        # `actor_id = (SELECT ...)` is a range of the (actor, time) index.
+        actor_id = get_user_model().objects.filter(username=filters.actor).values("id")[:1]
+        events = events.filter(actor_id=Subquery(actor_id))
     if filters.action:
         events = events.filter(action=filters.action)
     if filters.object_type:
@@ -124,25 +146,16 @@ def audit_trail_list(
     *, user: User, filters: TrailFilter, cursor: str | None = None, size: int = PAGE_SIZE
 ) -> tuple[list[TrailRow], str | None]:
     """One keyset page of the trail, newest first, narrowed by `filters` (one query: the page
-    with its actors). BadCursor on a cursor this page did not make."""
-    events = _trail(user, filters).select_related("actor")
+    with its actors' names). BadCursor on a cursor this page did not make."""
+    events = _trail(user, filters)
     if cursor:
         events = _after(events, NEWEST_FIRST.decode(cursor))
-    page: KeysetPage[AuditEvent] = keyset_page(events, cursor=None, size=size, keyset=NEWEST_FIRST)
-    return [_row(event) for event in page.rows], page.next_cursor
+    found = list(events.order_by(*NEWEST_FIRST.order_by).values_list(*ROW_COLUMNS)[: size + 1])
+    next_cursor = NEWEST_FIRST.encode(found[size - 1][:2]) if len(found) > size else None
+    labels = action_labels()
+    return [_row(values, labels) for values in found[:size]], next_cursor
 
 
-# The columns of an exported row, in order (the export's header names them).
-EXPORT_COLUMNS = (
-    "occurred_at",
-    "id",
-    "actor__username",
-    "action",
-    "object_type",
-    "object_public_id",
-    "ip_address",
-    "changes",
-)
 EXPORT_BATCH = 2_000
 
 
@@ -150,7 +163,7 @@ def audit_trail_rows(
     *, user: User, filters: TrailFilter, batch: int = EXPORT_BATCH
 ) -> Iterator[tuple[Any, ...]]:
     """Every event of the trail narrowed by `filters`, newest first, as tuples in
-    `EXPORT_COLUMNS` order, read `batch` rows per query as the iterator is consumed (keyset:
+    `ROW_COLUMNS` order, read `batch` rows per query as the iterator is consumed (keyset:
     constant memory, and no transaction held open while a slow client downloads).
 
     The rows are those that exist when this is called (ids up to the newest id now, read
@@ -164,7 +177,7 @@ def audit_trail_rows(
 def _batches(events: QuerySet[AuditEvent], batch: int) -> Iterator[tuple[Any, ...]]:
     page = events
     while True:
-        rows = list(page.values_list(*EXPORT_COLUMNS)[:batch])
+        rows = list(page.values_list(*ROW_COLUMNS)[:batch])
         yield from rows
         if len(rows) < batch:
             return

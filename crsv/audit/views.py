@@ -16,6 +16,22 @@ from crsv.audit.forms import TrailFilterForm
 from crsv.pagination import BadCursor
 
 
+def _shown(row: selectors.TrailRow) -> dict[str, object]:
+    """A row as the page shows it: times in the office's time zone, to the second (an audit
+    line is read against others and against the export's UTC times, not as prose)."""
+    local = timezone.localtime(row.occurred_at)
+    return {
+        "iso": local.isoformat(),
+        "shown": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "actor": row.actor or "—",
+        "action_label": row.action_label,
+        "object_type": row.object_type,
+        "object_id": row.object_public_id or "",
+        "ip": row.ip_address or "",
+        "changes": row.changes,
+    }
+
+
 @never_cache
 @require_GET
 def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -41,7 +57,9 @@ def audit_trail(request: AuthenticatedHttpRequest) -> HttpResponse:
         "audit/trail.html",
         {
             "form": form,
+            "filter_fields": form.field_views(),
             "rows": rows,
+            "shown_rows": [_shown(row) for row in rows],
             "next_query": query.urlencode() if next_cursor else "",
             "first_query": first_query if request.GET.get("cursor") else None,
             # The export takes the page's filters (not its cursor); none while they are invalid.
