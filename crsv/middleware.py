@@ -81,8 +81,9 @@ class SessionTimeoutMiddleware:
     optional script static/js/keep_alive.js pings while a form is being typed; see
     crsv.accounts.keep_alive); nothing extends the absolute lifetime. A form posted after
     either is kept as a draft when its view asks for it (crsv.expired_posts), and offered back
-    once its user has signed in again. The timeouts are read on each request, so a test (or a
-    settings override) changes them at once.
+    once its user has signed in again; a ping that arrives after either is refused without
+    ending the session, which that form's post may still need. The timeouts are read on each
+    request, so a test (or a settings override) changes them at once.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
