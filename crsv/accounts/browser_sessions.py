@@ -31,7 +31,7 @@ class SessionStore(db.SessionStore):
 
     def cycle_key(self) -> None:
         # Django's own steps (SessionBase.cycle_key), the row moved before the old key is deleted.
-        data = self._session
+        data = self._session  # type: ignore[attr-defined]  # SessionBase._session: a property the stubs omit
         key = self.session_key
         self.create()
         self._session_cache = data

@@ -279,18 +279,22 @@ def user_password_set(
 
 
 @transaction.atomic
-def user_admin_designate(*, user: User) -> AuditEvent | None:
-    """On the server only (`manage.py bootstrap --admin NAME`, e.g. after `createsuperuser`, or
-    when the last administrator is gone): give `user` the admin role, since nobody may give it to
-    herself in the admin site. Audited with no actor. Returns None if she already holds it."""
+def user_admin_designate(*, user: User, offices: Iterable[FieldOffice] = ()) -> AuditEvent | None:
+    """On the server only (`manage.py bootstrap --admin NAME [--office MISSION-CODE ...]`, e.g.
+    after `createsuperuser`, or when the last administrator is gone): give `user` the admin role,
+    and these field offices (an admin manages the service directory of her offices' missions),
+    since nobody may give them to herself in the app. Audited with no actor. Returns None if she
+    already holds the role and the offices."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     before = _access_of(locked)
     roles = set(before["roles"])
-    if Role.ADMIN in roles:
+    current = list(locked.offices())
+    wanted = current + [office for office in offices if office not in current]
+    if Role.ADMIN in roles and len(wanted) == len(current):
         return None
-    if roles and not settings.CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES:
+    if roles - {Role.ADMIN} and not settings.CRSV_ALLOW_ADMIN_WITH_OTHER_ROLES:
         raise ValidationError({"roles": [ValidationError(MSG_ADMIN_ALONE, code="admin_alone")]})
-    _access_write(user=locked, roles=roles | {Role.ADMIN}, offices=list(locked.offices()))
+    _access_write(user=locked, roles=roles | {Role.ADMIN}, offices=wanted)
     locked.is_staff = True
     locked.save(update_fields=["is_staff"])
     user_credentials_end(user=locked)

@@ -245,6 +245,24 @@ def test_the_first_administrator_is_made_on_the_server(login: Login, office: Fie
     assert login(root).get(reverse("admin:accounts_user_changelist")).status_code == 200
 
 
+def test_the_first_administrator_may_be_given_field_offices(office: FieldOffice) -> None:
+    """`bootstrap --admin NAME --office MONUSCO-GOM`: her offices' missions are the service
+    directory she manages; nobody gives herself an office on a screen."""
+    from django.core.management import CommandError
+
+    root = User.objects.create_superuser("root", "root@example.org", "a-long-enough-passphrase")
+    with pytest.raises(CommandError, match="No field office 'MONUSCO-XYZ'"):
+        call_command("bootstrap", "--admin", "root", "--office", "MONUSCO-XYZ", stdout=io.StringIO())
+    call_command("bootstrap", "--admin", "root", "--office", "MONUSCO-GOM", stdout=io.StringIO())
+
+    assert root.has_role(Role.ADMIN) and root.office_ids() == [office.pk]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.USER_ACCESS_CHANGED)
+    assert event.changes["offices"] == {"before": [], "after": ["MONUSCO-GOM"]}
+    out = io.StringIO()
+    call_command("bootstrap", "--admin", "root", "--office", "MONUSCO-GOM", stdout=out)
+    assert "root already is an administrator" in out.getvalue()
+
+
 def test_bootstrap_admin_refuses_an_account_with_another_role(wpa: User) -> None:
     from django.core.management import CommandError
 

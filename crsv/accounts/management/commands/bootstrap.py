@@ -86,24 +86,42 @@ class Command(BaseCommand):
             metavar="USERNAME",
             help="give this existing user the admin role (the first administrator, after createsuperuser)",
         )
+        parser.add_argument(
+            "--office",
+            metavar="MISSION-CODE",
+            action="append",
+            default=[],
+            help="with --admin: also make her a member of this field office, e.g. MONUSCO-GOM (repeatable)",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         role_permissions_ensure()
         self.stdout.write(f"roles: {', '.join(r.value for r in Role)}")
+        if options["office"] and not options["admin"]:
+            raise CommandError("--office goes with --admin.")
         if options["admin"]:
-            self._admin(options["admin"])
+            self._admin(options["admin"], options["office"])
         if options["demo"]:
             if not settings.DEVELOPMENT:
                 raise CommandError("Demo data is refused outside development (CRSV_ENV=development).")
             self._demo()
 
-    def _admin(self, username: str) -> None:
+    def _admin(self, username: str, office_labels: list[str]) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user {username!r}: create it first (manage.py createsuperuser).")
+        offices = []
+        for label in office_labels:
+            mission_code, _dash, code = label.partition("-")
+            office = FieldOffice.objects.filter(mission__code=mission_code, code=code).first()
+            if office is None:
+                raise CommandError(
+                    f"No field office {label!r}: create it first (MISSION-CODE, e.g. MONUSCO-GOM)."
+                )
+            offices.append(office)
         try:
-            changed = user_admin_designate(user=user)
+            changed = user_admin_designate(user=user, offices=offices)
         except ValidationError as refused:
             raise CommandError(" ".join(refused.messages)) from refused
         self.stdout.write(f"admin: {username} {'is now' if changed else 'already is'} an administrator")
