@@ -37,6 +37,7 @@ class InvitationRow:
     """One line of the list: whom, by whom, when, its state, and which buttons it has."""
 
     public_id: Any
+    user_public_id: Any
     username: str
     full_name: str
     email: str
@@ -68,6 +69,7 @@ def _row(invitation: Any, now: datetime) -> InvitationRow:
     reinvitable = user.is_active and not invitation.user_accepted
     return InvitationRow(
         public_id=invitation.public_id,
+        user_public_id=user.public_id,
         username=user.username,
         full_name=user.get_full_name(),
         email=user.email,

@@ -1,7 +1,8 @@
 """Issue 12's invitation journey: `admin` invites a new WPA for Bunia; the invitation is read
 from the development SMTP sink (crsv/mailsink.py: one .eml file per message, as `make run`
 keeps them); she chooses her password, enrols her authenticator from the page's secret, and sees
-Bunia's incidents only; `admin` deactivates her; her open page's next click is refused."""
+Bunia's incidents only; `admin` deactivates her on her account's page (/access/users/<uuid>/);
+her open page's next click is refused."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ import pytest
 from django_otp.oath import TOTP
 
 from crsv.accounts.models import FieldOffice, Invitation, User
-from crsv.accounts.services import user_active_set
 from crsv.mailsink import mail_sink_start
 from crsv.notifications.models import Notification
 from crsv.notifications.tasks import notification_sweep
@@ -133,8 +133,12 @@ def test_admin_invites_a_wpa_who_enrols_and_is_refused_once_deactivated(
         assert bunia.reference in listing and goma.reference not in listing
         assert Incident.objects.filter(field_office=other_office, reference=bunia.reference).exists()
 
-        # The administrator deactivates her (the service the access pages' button calls).
-        user_active_set(actor=admin_user, user=User.objects.get(username="neema"), is_active=False)
+        # The administrator deactivates her, from her account's page (linked from the list).
+        page.goto(f"{live_server.url}/access/invitations/")
+        page.get_by_role("link", name="neema", exact=True).click()
+        page.get_by_role("button", name="Deactivate").click()
+        page.wait_for_selector("text=The account is deactivated")
+        assert not User.objects.get(username="neema").is_active
 
         # Her open page's next click is refused: back to sign-in, nothing shown.
         hers.get_by_role("link", name=bunia.reference).click()
