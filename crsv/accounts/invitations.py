@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from crsv.accounts.access_rules import office_label
 from crsv.accounts.models import FieldOffice, Invitation, Membership, User
 from crsv.accounts.services import MSG_NOT_ALLOWED, user_access_validate, user_create, user_management_allowed
 from crsv.audit.models import AuditEvent
@@ -126,10 +127,6 @@ def invitation_state(invitation: Invitation, *, now: datetime | None = None) -> 
 def _authorize(actor: Any) -> None:
     if not user_management_allowed(actor):
         raise PermissionDenied(MSG_NOT_ALLOWED)
-
-
-def _office_label(office: FieldOffice) -> str:
-    return f"{office.mission.code}-{office.code}"
 
 
 def _errors_merge(errors: dict[str, list[ValidationError]], error: ValidationError) -> None:
@@ -230,7 +227,7 @@ def invitation_send(
     for office, ends_on in offices.items():
         if ends_on is not None:
             Membership.objects.filter(user=user, field_office=office).update(ends_on=ends_on)
-    ends = {_office_label(office): ends_on.isoformat() for office, ends_on in offices.items() if ends_on}
+    ends = {office_label(office): ends_on.isoformat() for office, ends_on in offices.items() if ends_on}
     return _invitation_issue(
         user=user, actor=actor, request=request, changes={"ends_on": ends} if ends else {}
     )
