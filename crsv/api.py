@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, QueryDict
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django_stubs_ext import StrOrPromise
@@ -20,6 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from crsv.accounts.models import User
+from crsv.api_schema import ApiAutoSchema
 
 
 def django_errors(exc: DjangoValidationError, renames: dict[str, str] | None = None) -> dict[str, list[str]]:
@@ -36,6 +38,41 @@ def django_errors(exc: DjangoValidationError, renames: dict[str, str] | None = N
     return errors
 
 
+# The JSON type each kind of field takes, as the schema documents it. DRF would also take "3" for
+# 3, 1 for true, or 0 for "0": the schema does not say so, so neither does the server.
+_JSON_TYPES: tuple[tuple[type[serializers.Field], type | tuple[type, ...]], ...] = (
+    (serializers.BooleanField, bool),
+    (serializers.IntegerField, int),
+    (serializers.CharField, str),
+    (serializers.UUIDField, str),
+    (serializers.DateField, str),
+    (serializers.DateTimeField, str),
+    (serializers.DecimalField, str),
+)
+
+
+def _json_type_ok(field: serializers.Field, value: Any) -> bool:
+    if value is None:  # the field decides whether it may be null
+        return True
+    if isinstance(field, serializers.ListField):
+        return isinstance(value, list) and all(_json_type_ok(field.child, item) for item in value)
+    for kind, json_type in _JSON_TYPES:
+        if isinstance(field, kind):
+            # bool is an int in Python, never in JSON.
+            return isinstance(value, json_type) and not (json_type is int and isinstance(value, bool))
+    return True
+
+
+def json_type_errors(serializer: serializers.Serializer, data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The keys of a JSON body whose value (or an item of its list) is not of its field's
+    documented JSON type. Nested serializers check their own keys (they are StrictInput too)."""
+    return {
+        str(name): [gettext("Wrong type: see the schema.")]
+        for name, value in data.items()
+        if name in serializer.fields and not _json_type_ok(serializer.fields[name], value)
+    }
+
+
 class StrictInput(serializers.Serializer):
     """Refuses every key that is not one of its fields, saying why, beside the other errors.
 
@@ -46,6 +83,8 @@ class StrictInput(serializers.Serializer):
 
     unknown_message: ClassVar[StrOrPromise] = _("Unknown field; it cannot be sent.")
     refusals: ClassVar[Mapping[str, StrOrPromise]] = {}
+    # The schema says so: `additionalProperties: false` (crsv.api_schema).
+    openapi_closed: ClassVar[bool] = True
 
     def to_internal_value(self, data: Any) -> Any:
         refused: dict[str, list[str]] = {}
@@ -55,6 +94,8 @@ class StrictInput(serializers.Serializer):
                 for key in data
                 if key not in self.fields
             }
+            if not isinstance(data, QueryDict):
+                refused.update(json_type_errors(self, data))
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -76,6 +117,7 @@ class PrivateAPIView(APIView):
     """
 
     http_method_names = ["get", "post", "patch", "options"]
+    schema = ApiAutoSchema()
     # Service field names that the API spells differently.
     error_field_renames: ClassVar[dict[str, str]] = {}
 

@@ -7,7 +7,8 @@ ids that are not hers are ignored (never an error that would tell they exist).
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,8 @@ from crsv.notifications.services import notifications_mark_read
 from crsv.pagination import BadCursor, cursor_error
 
 TAGS = ["notifications"]
+R400 = OpenApiResponse(response=OpenApiTypes.OBJECT, description='Field errors: `{"field": ["message"]}`.')
+R401 = OpenApiResponse(description="Not signed in (send `Authorization: Bearer <token>`).")
 
 
 class NotificationListQuery(StrictInput):
@@ -50,7 +53,9 @@ class NotificationCollectionView(PrivateAPIView):
             200: inline_serializer(
                 "NotificationPage",
                 {"next": serializers.URLField(allow_null=True), "results": NotificationOutput(many=True)},
-            )
+            ),
+            400: R400,
+            401: R401,
         },
         tags=TAGS,
     )
@@ -77,7 +82,11 @@ class NotificationReadView(PrivateAPIView):
         summary="Mark my notifications read",
         description="The notifications named by `public_ids`, or all of mine when it is absent.",
         request=NotificationReadInput,
-        responses={200: inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()}),
+            400: R400,
+            401: R401,
+        },
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:

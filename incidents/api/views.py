@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crsv.accounts.models import User
+from crsv.api_schema import from_body, link
 from crsv.pagination import BadCursor, Keyset, cursor_error, keyset_page
 from incidents import permissions, selectors, services
 from incidents.api import schema as _schema  # noqa: F401  (registers the OpenAPI enum names)
@@ -56,6 +57,19 @@ _RESTRICTED_NOTE = (
 
 
 # A list item for a user who sees no references.
+# OpenAPI links: from a list or an incident to the incident and its operations.
+def _links(pointer: str) -> dict[str, Any]:
+    public_id = from_body(pointer)
+    return {
+        "GetIncident": link("incidents_retrieve", "The incident.", public_id=public_id),
+        "UpdateIncident": link("incidents_partial_update", "Edit the incident.", public_id=public_id),
+        "TransitionIncident": link(
+            "incidents_transition", "Move it through the workflow.", public_id=public_id
+        ),
+        "IncidentHistory": link("incidents_history", "Its history.", public_id=public_id),
+    }
+
+
 _ITEM_WITHOUT_REFERENCE = tuple(name for name in selectors.ROW_FIELDS if name != "reference")
 # The locations' pages, by p-code.
 _LOCATIONS_BY_PCODE = Keyset.of(Location, ["pcode"])
@@ -94,6 +108,7 @@ def _service_arguments(values: dict[str, Any]) -> dict[str, Any]:
 class IncidentCollectionView(IncidentAPIView):
     http_method_names = ["get", "post", "options"]
     permission_classes = [IsAuthenticated, CanListIncidents]
+    openapi_links = {"get": {"200": _links("/results/0/public_id")}, "post": {"201": _links("/public_id")}}
 
     @extend_schema(
         operation_id="incidents_list",
@@ -163,6 +178,7 @@ class IncidentCollectionView(IncidentAPIView):
 
 class IncidentDetailView(IncidentAPIView):
     http_method_names = ["get", "patch", "options"]
+    openapi_links = {"get": {"200": _links("/public_id")}, "patch": {"200": _links("/public_id")}}
 
     @extend_schema(
         operation_id="incidents_retrieve",
@@ -218,6 +234,7 @@ class IncidentDetailView(IncidentAPIView):
 
 class IncidentTransitionView(IncidentAPIView):
     http_method_names = ["post", "options"]
+    openapi_links = {"post": {"200": _links("/public_id")}}
 
     @extend_schema(
         operation_id="incidents_transition",

@@ -14,11 +14,9 @@ Statuses, in the order the checks run (the services' own order):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
@@ -28,36 +26,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crsv.api import PrivateAPIView
+from crsv.api_schema import Links
 from incidents.exceptions import TransitionNotAllowed
 from referrals import permissions
 
 TAGS = ["referrals"]
 DIRECTORY_TAGS = ["service directory"]
-
-# OpenAPI links: {method: {status: {name: link object}}} (a view's `openapi_links`).
-Links = Mapping[str, Mapping[str, Mapping[str, Any]]]
-
-
-def link(operation_id: str, pointer: str, description: str) -> dict[str, Any]:
-    """A link to `operation_id` whose `public_id` is the response body's value at `pointer`."""
-    return {
-        "operationId": operation_id,
-        "parameters": {"public_id": f"$response.body#{pointer}"},
-        "description": description,
-    }
-
-
-class LinkedAutoSchema(AutoSchema):
-    """drf-spectacular's schema, plus the view's `openapi_links` on its responses, so that a
-    client (and schemathesis) can follow list -> detail -> transitions."""
-
-    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
-        responses: dict[str, Any] = super()._get_response_bodies(direction)
-        links: Links = getattr(self.view, "openapi_links", {})
-        for code, named in links.get(self.method.lower(), {}).items():
-            if code in responses:
-                responses[code]["links"] = dict(named)
-        return responses
 
 
 class Conflict(exceptions.APIException):
@@ -87,9 +61,9 @@ class CanBrowseDirectory(BasePermission):
 
 
 class ReferralAPIView(PrivateAPIView):
-    """Base of the referrals API views: adds 409 for transitions and the schema's links."""
+    """Base of the referrals API views: adds 409 for transitions and the schema's links
+    (crsv.api_schema)."""
 
-    schema = LinkedAutoSchema()
     openapi_links: ClassVar[Links] = {}
 
     def handle_exception(self, exc: Exception) -> Response:

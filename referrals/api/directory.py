@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crsv.api import actor
+from crsv.api_schema import from_body, link
 from crsv.pagination import BadCursor, cursor_error
 from referrals import selectors
 from referrals.api import serializers as s
@@ -21,7 +22,6 @@ from referrals.api.base import (
     R403_DIRECTORY,
     CanBrowseDirectory,
     ReferralAPIView,
-    link,
 )
 from referrals.api.views import next_link
 from referrals.selectors import DirectoryFlags
@@ -34,7 +34,13 @@ class ProviderCollectionView(ReferralAPIView):
     http_method_names = ["get", "options"]
     permission_classes = [IsAuthenticated, CanBrowseDirectory]
     openapi_links = {
-        "get": {"200": {"GetProvider": link("providers_retrieve", "/results/0/public_id", "A provider.")}}
+        "get": {
+            "200": {
+                "GetProvider": link(
+                    "providers_retrieve", "A provider.", public_id=from_body("/results/0/public_id")
+                )
+            }
+        }
     }
 
     @extend_schema(

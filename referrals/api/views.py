@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from crsv.api import actor, http_request
+from crsv.api_schema import from_body, link
 from crsv.audit.models import AccessEvent
 from crsv.pagination import BadCursor, cursor_error
 from incidents.api import schema as _schema  # noqa: F401  (registers the OpenAPI enum names)
@@ -37,12 +38,13 @@ from referrals.api.base import (
     TAGS,
     CanSeeReferrals,
     ReferralAPIView,
-    link,
 )
 from referrals.services.steps import referral_step_authorize
 
-_GET = link("referrals_retrieve", "/public_id", "The referral.")
-_TRANSITION = link("referrals_transition", "/public_id", "Move the referral through the workflow.")
+_GET = link("referrals_retrieve", "The referral.", public_id=from_body("/public_id"))
+_TRANSITION = link(
+    "referrals_transition", "Move the referral through the workflow.", public_id=from_body("/public_id")
+)
 _VIEWS = (
     "The body is the view your role reads (`view`): `full` for the case worker (never the "
     "survivor's name), `provider` for a user of the provider it was sent to (the minimum: never the "
@@ -79,12 +81,20 @@ class ReferralCollectionView(ReferralAPIView):
     http_method_names = ["get", "post", "options"]
     permission_classes = [IsAuthenticated, CanSeeReferrals]
     openapi_links = {
-        "get": {"200": {"GetReferral": link("referrals_retrieve", "/results/0/public_id", "A referral.")}},
+        "get": {
+            "200": {
+                "GetReferral": link(
+                    "referrals_retrieve", "A referral.", public_id=from_body("/results/0/public_id")
+                )
+            }
+        },
         "post": {
             "201": {
                 "GetReferral": _GET,
                 "TransitionReferral": _TRANSITION,
-                "GetProvider": link("providers_retrieve", "/provider/public_id", "The provider."),
+                "GetProvider": link(
+                    "providers_retrieve", "The provider.", public_id=from_body("/provider/public_id")
+                ),
             }
         },
     }
@@ -162,7 +172,21 @@ class ReferralCollectionView(ReferralAPIView):
 
 class ReferralDetailView(ReferralAPIView):
     http_method_names = ["get", "options"]
-    openapi_links = {"get": {"200": {"TransitionReferral": _TRANSITION}}}
+    openapi_links = {
+        "get": {
+            "200": {
+                "TransitionReferral": _TRANSITION,
+                "ReferAgain": link(
+                    "referrals_create",
+                    "Refer the same case to the same provider (for another service).",
+                    request_body={
+                        "survivor": from_body("/survivor/public_id"),
+                        "provider": from_body("/provider/public_id"),
+                    },
+                ),
+            }
+        }
+    }
 
     @extend_schema(
         operation_id="referrals_retrieve",

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from crsv.accounts.models import User
 from crsv.api import PrivateAPIView, actor, django_errors, http_request
+from crsv.api_schema import from_body, link
 from crsv.audit.models import AccessEvent
 from survivors import permissions, selectors
 from survivors.api import serializers as s
@@ -32,6 +33,7 @@ __all__ = [
     "SurvivorAPIView",
     "actor",
     "case_body",
+    "case_links",
     "django_errors",
     "http_request",
 ]
@@ -45,6 +47,29 @@ R400 = OpenApiResponse(
     response=OpenApiTypes.OBJECT,
     description='Field errors: `{"field": ["message"], "non_field_errors": [...]}`.',
 )
+
+
+# The operations on one case, for the OpenAPI links from a list or a case to them.
+_CASE_OPERATIONS = {
+    "GetCase": ("survivors_retrieve", "The case."),
+    "UpdateCase": ("survivors_partial_update", "Edit the case."),
+    "CaseConsents": ("survivors_consents_list", "Its consent ledger."),
+    "RecordConsent": ("survivors_consents_create", "Record a consent."),
+    "CaseAccess": ("survivors_access", "Who may read it."),
+    "AssignCase": ("survivors_assign", "Assign it to a WPA."),
+    "GrantAccess": ("survivors_grants_create", "Give a WPA or reporter access to it."),
+    "BreakGlass": ("survivors_break_glass", "Open it in an emergency."),
+    "EraseCase": ("survivors_erase", "Erase its identifying data."),
+}
+
+
+def case_links(pointer: str) -> dict[str, Any]:
+    """OpenAPI links to every operation on the case whose public id is at `pointer`."""
+    public_id = from_body(pointer)
+    return {
+        name: link(operation_id, description, public_id=public_id)
+        for name, (operation_id, description) in _CASE_OPERATIONS.items()
+    }
 
 
 class HasSurvivorRole(BasePermission):

@@ -175,7 +175,8 @@ def test_the_schema_documents_every_operation_with_links_and_no_warning() -> Non
     # list -> detail -> transitions, and back to the detail from a transition.
     assert links("/api/v1/referrals/", "get", "200") == {"GetReferral": "referrals_retrieve"}
     assert links("/api/v1/referrals/{public_id}/", "get", "200") == {
-        "TransitionReferral": "referrals_transition"
+        "TransitionReferral": "referrals_transition",
+        "ReferAgain": "referrals_create",
     }
     assert links("/api/v1/referrals/{public_id}/transitions/", "post", "200") == {
         "GetReferral": "referrals_retrieve"

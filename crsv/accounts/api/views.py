@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -29,6 +30,10 @@ class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
     otp_token = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -64,7 +69,21 @@ class TokenObtainView(APIView):
 
     @extend_schema(
         request=TokenInputSerializer,
-        responses={201: TokenOutputSerializer},
+        responses={
+            201: TokenOutputSerializer,
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description='Field errors: `{"field": ["message"]}`.'
+            ),
+            401: OpenApiResponse(
+                response=DetailSerializer,
+                description="Wrong username or password (or locked out: the same answer), no second "
+                "factor set up, or a missing or wrong two-factor code.",
+            ),
+            429: OpenApiResponse(
+                response=DetailSerializer,
+                description="Too many requests from this address; `Retry-After` says when to retry.",
+            ),
+        },
         auth=[],
         summary="Obtain an API token",
     )
@@ -97,7 +116,7 @@ class TokenObtainView(APIView):
         request=None,
         responses={
             204: OpenApiResponse(description="The token is revoked: refused from its next use."),
-            401: OpenApiResponse(description="No valid bearer token."),
+            401: OpenApiResponse(response=DetailSerializer, description="No valid bearer token."),
         },
         summary="Revoke the API token this request is authenticated with",
     )

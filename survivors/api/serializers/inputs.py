@@ -287,14 +287,21 @@ class EraseInput(SurvivorStrictInput):
 
 
 class SearchInput(SurvivorStrictInput):
-    """Exactly one of `code`, `name`, `phone`."""
+    """Exactly one of `code`, `name`, `phone`, not blank."""
 
-    code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    CRITERIA = ("code", "name", "phone")
+    _FILLED: ClassVar[dict[str, Any]] = {"minLength": 1, "pattern": r"\S"}
+    openapi_extra: ClassVar[dict[str, Any]] = {
+        "minProperties": 1,
+        "maxProperties": 1,
+        "properties": dict.fromkeys(CRITERIA, _FILLED),
+    }
+
+    code = serializers.CharField(max_length=20, required=False, allow_blank=True)
     name = serializers.CharField(
         max_length=200,
         required=False,
         allow_blank=True,
-        default="",
         help_text="The exact full name (case, accents and spacing do not matter). Looked up only among "
         "the cases you may identify.",
     )
@@ -302,13 +309,12 @@ class SearchInput(SurvivorStrictInput):
         max_length=40,
         required=False,
         allow_blank=True,
-        default="",
         help_text="A phone number (E.164, or national with the DRC's +243 as default). Looked up only "
         "among the cases you may identify.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        filled = [key for key in ("code", "name", "phone") if attrs[key].strip()]
-        if len(filled) != 1:
+        given = [key for key in self.CRITERIA if key in attrs]
+        if len(given) != 1 or not attrs[given[0]]:
             raise serializers.ValidationError(gettext("Send exactly one of: code, name, phone."))
-        return attrs
+        return {**dict.fromkeys(self.CRITERIA, ""), **attrs}

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crsv.accounts.models import User
+from crsv.api_schema import from_body, from_path, link
 from survivors import selectors, services
 from survivors.api import serializers as s
 from survivors.api.base import (
@@ -32,6 +33,16 @@ from survivors.models import Survivor
 from survivors.permissions import CaseAction
 
 _403_CONSENT = OpenApiResponse(description="You can see the case but may not record its consent.")
+
+
+def _withdraw_link(pointer: str) -> dict[str, Any]:
+    """An OpenAPI link to withdrawing the consent whose public id is at `pointer`."""
+    return link(
+        "survivors_consents_withdraw",
+        "Withdraw this consent.",
+        public_id=from_path("public_id"),
+        consent_id=from_body(pointer),
+    )
 
 
 def _post_schema(operation_id: str, summary: str, **kwargs: Any) -> Any:
@@ -80,6 +91,10 @@ class SurvivorAssignView(CaseOperationView):
 )
 class ConsentCollectionView(CaseOperationView):
     http_method_names = ["get", "post", "options"]
+    openapi_links = {
+        "get": {"200": {"WithdrawConsent": _withdraw_link("/results/0/public_id")}},
+        "post": {"201": {"WithdrawConsent": _withdraw_link("/public_id")}},
+    }
     error_field_renames = CONSENT_ERROR_RENAMES
     action = CaseAction.RECORD_CONSENT
     input_serializer = s.ConsentGrantInput
@@ -160,6 +175,18 @@ class SurvivorAccessView(CaseOperationView):
 )
 class SurvivorGrantView(CaseOperationView):
     action = CaseAction.GRANT
+    openapi_links = {
+        "post": {
+            "201": {
+                "RevokeGrant": link(
+                    "survivors_grants_revoke",
+                    "End this grant.",
+                    public_id=from_path("public_id"),
+                    username=from_body("/grantee"),
+                )
+            }
+        }
+    }
     input_serializer = s.GrantInput
     success_status = status.HTTP_201_CREATED
 

@@ -30,6 +30,7 @@ from survivors.api.base import (
     SurvivorAPIView,
     actor,
     case_body,
+    case_links,
     django_errors,
     http_request,
 )
@@ -60,6 +61,10 @@ def _page(request: Request, assignment: str) -> KeysetPage[Survivor]:
 
 class SurvivorCollectionView(SurvivorAPIView):
     permission_classes = [IsAuthenticated, HasSurvivorRole]
+    openapi_links = {
+        "get": {"200": case_links("/results/0/public_id")},
+        "post": {"201": case_links("/public_id")},
+    }
 
     @extend_schema(
         operation_id="survivors_list",
@@ -153,6 +158,7 @@ class SurvivorDetailView(CaseOperationView):
     action = CaseAction.EDIT
     input_serializer = s.SurvivorUpdateInput
     partial = True
+    openapi_links = {"get": {"200": case_links("/public_id")}, "patch": {"200": case_links("/public_id")}}
 
     @extend_schema(
         operation_id="survivors_retrieve",
@@ -185,6 +191,7 @@ class SurvivorSearchView(SurvivorAPIView):
 
     http_method_names = ["post", "options"]
     permission_classes = [IsAuthenticated, HasSurvivorRole]
+    openapi_links = {"post": {"200": case_links("/results/0/public_id")}}
 
     @extend_schema(
         operation_id="survivors_search",
