@@ -1,6 +1,7 @@
 """The keep-alive ping (crsv.accounts.keep_alive): any signed-in, verified user keeps her own
 session alive, whatever her roles and offices (an account with no role, or of another mission,
-too); anonymous is sent to sign in. It touches no object, so no object positions."""
+too); anonymous, and a deactivated user whose session was open, are sent to sign in. It
+touches no object, so no object positions."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ ROWS: list[Row] = [
     *grid(
         "/accounts/keep-alive/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   -              302  204  204  204  204  204  204  204  204  204  204
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   -              302   302  204  204  204  204  204  204  204  204  204  204
         """,
     ),
 ]
