@@ -1,6 +1,7 @@
 """Invitations: the administrator's page and its buttons are for the admin role only (a
 page-level capability, so 403 for the others, as /audit/ for non-auditors); invitations are not
-scoped by mission, so the only object position out of reach is an unknown one (404).
+scoped by mission, so the only object position out of reach is an unknown one (404). The
+deactivated persona (the Goma WPA, signed in, then deactivated) is sent to sign in.
 
 The invitation's own page (`/accounts/invitation/{token}/`) is public (crsv.urls.PUBLIC_PREFIXES:
 anonymous is tested in tests/crsv/invitations/): every signed-in persona gets the same page
@@ -59,26 +60,26 @@ ROWS: list[Row] = [
     *grid(
         "/access/invitations/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    -              302  403  403  403  403  403  403  403  200  403  403
-        POST   -              302  403  403  403  403  403  403  403  302  403  403
+                             anon deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    -              302  302  403  403  403  403  403  403  403  200  403  403
+        POST   -              302  302  403  403  403  403  403  403  403  302  403  403
         """,
         body=_invite_body,
     ),
     *grid(
         "/access/invitations/{public_id}/resend/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   pending        302  403  403  403  403  403  403  403  302  403  403
-        POST   unknown        302  403  403  403  403  403  403  403  404  403  403
+                             anon deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   pending        302  302  403  403  403  403  403  403  403  302  403  403
+        POST   unknown        302  302  403  403  403  403  403  403  403  404  403  403
         """,
     ),
     *grid(
         "/access/invitations/{public_id}/revoke/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   pending        302  403  403  403  403  403  403  403  302  403  403
-        POST   unknown        302  403  403  403  403  403  403  403  404  403  403
+                             anon deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   pending        302  302  403  403  403  403  403  403  403  302  403  403
+        POST   unknown        302  302  403  403  403  403  403  403  403  404  403  403
         """,
     ),
     *grid(
