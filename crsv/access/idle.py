@@ -2,8 +2,9 @@
 are told (issue 12, item 2).
 
 An account is idle when the latest of these is older than the threshold: its last activity
-(crsv.accounts.activity), its last sign-in, its creation, its latest invitation, and its latest
-reactivation by an administrator (so that reactivating an idle account gives it a new period
+(crsv.accounts.activity), its last sign-in (a browser's `last_login`, or an API token issued: both
+take two factors), its creation, its latest invitation, and its latest reactivation by an
+administrator (so that reactivating an idle account gives it a new period
 rather than having the next run deactivate it again). Exempt: superuser accounts (managed on the
 server only), and nobody else.
 
@@ -29,7 +30,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crsv.accounts.models import Invitation, User
+from crsv.accounts.models import ApiToken, Invitation, User
 from crsv.accounts.roles import Role
 from crsv.accounts.services import user_credentials_end
 from crsv.audit.models import AuditEvent
@@ -51,6 +52,7 @@ def users_with_idle_since() -> QuerySet[User]:
     """Users annotated with `idle_since`: the latest sign of life (module docstring).
     PostgreSQL's GREATEST ignores NULLs."""
     invited = Invitation.objects.filter(user=OuterRef("pk"))
+    tokens = ApiToken.objects.filter(user=OuterRef("pk"))
     reactivated = AuditEvent.objects.filter(
         object_type="accounts.user",
         object_public_id=OuterRef("public_id"),
@@ -61,6 +63,7 @@ def users_with_idle_since() -> QuerySet[User]:
             "last_active_at",
             "last_login",
             "date_joined",
+            _latest(tokens, "created_at"),
             _latest(invited, "created_at"),
             _latest(reactivated, "occurred_at"),
         )

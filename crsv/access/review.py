@@ -21,10 +21,25 @@ from uuid import UUID
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet
-from django.db.models.functions import JSONObject
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Greatest, JSONObject
 
-from crsv.accounts.models import AuthenticatorDevice, FieldOffice, Membership, User, membership_current_q
+from crsv.accounts.models import (
+    ApiToken,
+    AuthenticatorDevice,
+    FieldOffice,
+    Membership,
+    User,
+    membership_current_q,
+)
 from crsv.accounts.roles import Capability, role_label
 from crsv.registry import AccessReviewColumn, access_review_columns
 
@@ -66,7 +81,7 @@ class ReviewRow:
     roles: list[str]
     offices: list[OfficeHeld]
     two_factor: bool
-    last_active_at: datetime | None
+    last_active_at: datetime | None  # activity, sign-in or API token, the latest
     last_login: datetime | None
     date_joined: datetime
     # The registered columns' values, in `review_columns()` order.
@@ -106,7 +121,13 @@ def _users(filters: ReviewFilter) -> QuerySet[User]:
             )
         )
     )
+    last_token = ApiToken.objects.filter(user=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
     users = User.objects.annotate(
+        # Her last sign of life: activity (written at most every 5 minutes), a browser sign-in, or
+        # an API token issued (a bearer client's sign-in, crsv.accounts.activity).
+        review_last_seen=Greatest(
+            "last_active_at", "last_login", Subquery(last_token, output_field=DateTimeField())
+        ),
         review_roles=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).order_by("name").values("name")),
         review_offices=ArraySubquery(offices),
         review_two_factor=Exists(AuthenticatorDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
@@ -154,7 +175,7 @@ def _row(user: Any, extra: list[object]) -> ReviewRow:
             for office in user.review_offices
         ],
         two_factor=user.review_two_factor,
-        last_active_at=user.last_active_at,
+        last_active_at=user.review_last_seen,
         last_login=user.last_login,
         date_joined=user.date_joined,
         extra=extra,

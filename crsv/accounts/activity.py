@@ -4,17 +4,21 @@ most every `ACTIVITY_INTERVAL` seconds, with no query on the requests in between
 The access review shows the last activity, and the idle accounts are deactivated from it
 (crsv.access.idle). A minute's precision would be plenty, so the write is rationed:
 
-- **A browser session** keeps the time of its last write in the session itself. When it is due,
-  the write waits for a request whose session is saved anyway (SessionTimeoutMiddleware saves
-  its own stamp at most every 60 s: a user at work is one within a minute): no session write of
-  its own. The session's first verified request writes at once.
-- **An API bearer token** has no session: a per-user cache key (`cache.add`, one Redis round
-  trip) decides, and this process remembers its own decision for the interval, so the other
-  requests of that user to this process cost nothing. With Redis down, `add` answers False and
-  nothing is written until it is back: minutes lost against a threshold of days.
+- **A browser session** keeps the time of its last write in the session itself, and writes only
+  on a request whose session is saved anyway: the second-factor verification at sign-in (which
+  writes the session), then, once the interval has passed, the next save of SessionTimeout-
+  Middleware's own stamp (at most every 60 s: a user at work gets one within a minute). So it
+  never costs a session write of its own, and a request adds no query but these two UPDATEs, at
+  most once per interval. (The sign-in itself is `last_login`, which the idle rule reads too.)
+- **An API bearer token** has no session, but its authentication statement loads the user's
+  row and the token's (crsv.accounts.api.authentication): nothing is due while either her last
+  activity or the token's issue (a sign-in with two factors, which the idle rule reads too) is
+  less than the interval old, which costs no query and no Redis. When it is due, a per-user cache
+  key (`cache.add`, one Redis round trip) lets one of the concurrent requests write. With Redis
+  down, `add` answers False and nothing is written until it is back: minutes against days.
 
-The write is two UPDATEs by primary key or unique key, after the response is built (so a view
-that signs the user out, or in, is seen), outside any transaction of the view.
+The write is one UPDATE by primary key (and one by the session's unique key), after the response
+is built (so a view that signs the user out, or in, is seen), outside any transaction of the view.
 """
 
 from __future__ import annotations
@@ -31,9 +35,6 @@ from crsv.accounts.models import ApiToken, User, UserSession
 
 ACTIVITY_INTERVAL = 5 * 60  # seconds
 SESSION_ACTIVITY_AT = "_crsv_activity_at"
-# This process's memory of the bearer users it recently checked; emptied when it grows past this
-# (a worker serves a few hundred users at most: the bound is only against a leak).
-_MEMORY_LIMIT = 10_000
 
 
 def activity_cache_key(user_id: int) -> str:
@@ -50,12 +51,10 @@ def user_activity_record(*, user_id: int, session_key: str | None = None) -> Non
 
 class ActivityMiddleware:
     """Records activity of signed-in users (module docstring). After AuthenticationMiddleware,
-    OTPMiddleware and SessionTimeoutMiddleware (whose session stamp it piggybacks on)."""
+    OTPMiddleware and SessionTimeoutMiddleware (whose session saves it rides on)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        # user id -> time.monotonic() before which this process does not ask the cache again
-        self.bearer_checked: dict[int, float] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -63,8 +62,9 @@ class ActivityMiddleware:
         if user is None or not user.is_authenticated:
             return response
         # DRF sets `auth` (the ApiToken) on the Django request when a bearer token authenticated it.
-        if isinstance(getattr(request, "auth", None), ApiToken):
-            self._bearer_activity(user.pk)
+        token = getattr(request, "auth", None)
+        if isinstance(token, ApiToken):
+            self._bearer_activity(user, token)
         elif hasattr(request, "session"):
             self._session_activity(request, user)
         return response
@@ -74,19 +74,18 @@ class ActivityMiddleware:
         if is_verified is None or not is_verified():
             return  # a password alone (second factor not passed) is not activity
         session = request.session
+        if not session.modified:
+            return  # no session write to ride on: the common case, and no query
         now = time.time()
         last = session.get(SESSION_ACTIVITY_AT)
-        if last is not None and (now - last < ACTIVITY_INTERVAL or not session.modified):
+        if last is not None and now - last < ACTIVITY_INTERVAL:
             return
         user_activity_record(user_id=user.pk, session_key=session.session_key)
         session[SESSION_ACTIVITY_AT] = now
 
-    def _bearer_activity(self, user_id: int) -> None:
-        now = time.monotonic()
-        if self.bearer_checked.get(user_id, 0.0) > now:
-            return
-        if len(self.bearer_checked) >= _MEMORY_LIMIT:
-            self.bearer_checked.clear()
-        self.bearer_checked[user_id] = now + ACTIVITY_INTERVAL
-        if cache.add(activity_cache_key(user_id), 1, timeout=ACTIVITY_INTERVAL):
-            user_activity_record(user_id=user_id)
+    def _bearer_activity(self, user: Any, token: ApiToken) -> None:
+        known = [moment for moment in (user.last_active_at, token.created_at) if moment is not None]
+        if known and (timezone.now() - max(known)).total_seconds() < ACTIVITY_INTERVAL:
+            return  # the common case: read with the token, no query
+        if cache.add(activity_cache_key(user.pk), 1, timeout=ACTIVITY_INTERVAL):
+            user_activity_record(user_id=user.pk)

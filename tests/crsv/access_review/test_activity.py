@@ -17,10 +17,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from crsv.accounts.activity import ACTIVITY_INTERVAL, SESSION_ACTIVITY_AT, activity_cache_key
-from crsv.accounts.models import User, UserSession
+from crsv.accounts.models import ApiToken, User, UserSession
 from crsv.accounts.services import api_token_issue
+from crsv.accounts.two_factor import demo_device_ensure
 from crsv.middleware import SESSION_LAST_SEEN
-from tests.conftest import verify_second_factor
+from tests.conftest import current_code, verify_second_factor
 
 pytestmark = pytest.mark.django_db
 MIDDLEWARE = "crsv.accounts.activity.ActivityMiddleware"
@@ -71,18 +72,35 @@ def test_the_middleware_is_installed_after_authentication_and_the_session_stamp(
     assert order.index(MIDDLEWARE) > order.index("crsv.middleware.SessionTimeoutMiddleware")
 
 
-def test_a_sessions_first_request_records_the_user_and_the_session(wpa: User) -> None:
+def test_passing_the_second_factor_records_the_user_and_the_session(wpa: User) -> None:
+    client = Client()
+    client.force_login(wpa)  # the password step
+    UserSession.objects.update_or_create(session_key=client.session.session_key, defaults={"user": wpa})
+    _forget_activity(wpa)
+    device = demo_device_ensure(user=wpa)
+    response = client.post("/accounts/two-factor/", {"token": current_code(device), "next": "/"})
+    assert response.status_code == 302
+    user_seen, session_seen = _activity(wpa)
+    assert _recent(user_seen) and _recent(session_seen)  # the row followed the session's new key
+    assert time.time() - client.session[SESSION_ACTIVITY_AT] < 30
+
+
+def test_a_session_without_a_stamp_writes_on_its_first_saved_request(wpa: User) -> None:
     client = _signed_in(wpa)
     _forget_activity(wpa)
-    assert client.get("/").status_code == 200
+    client.get("/")
+    assert _activity(wpa) == (LONG_AGO, LONG_AGO)  # nothing saved the session: nothing written
+    _age(client, **{SESSION_LAST_SEEN: 61})
+    client.get("/")
     user_seen, session_seen = _activity(wpa)
     assert _recent(user_seen) and _recent(session_seen)
-    assert time.time() - client.session[SESSION_ACTIVITY_AT] < 30
 
 
 def test_the_requests_in_between_add_no_query(wpa: User, settings: Any) -> None:
     client = _signed_in(wpa)
+    _age(client, **{SESSION_LAST_SEEN: 61})
     client.get("/")
+    assert _recent(_activity(wpa)[0])
     _forget_activity(wpa)
     with CaptureQueriesContext(connection) as with_activity:
         assert client.get("/").status_code == 200
@@ -99,6 +117,7 @@ def test_the_requests_in_between_add_no_query(wpa: User, settings: Any) -> None:
 
 def test_after_five_minutes_the_next_saved_session_writes(wpa: User) -> None:
     client = _signed_in(wpa)
+    _age(client, **{SESSION_LAST_SEEN: 61})
     client.get("/")
     _forget_activity(wpa)
     # Due, but the session stamp is fresh (it is saved at most every 60 s): wait, no query.
@@ -122,7 +141,6 @@ def test_after_five_minutes_the_next_saved_session_writes(wpa: User) -> None:
 
 def test_only_this_sessions_row_is_written(wpa: User) -> None:
     mine, other = _signed_in(wpa), _signed_in(wpa)
-    other.get("/")
     _forget_activity(wpa)
     _age(mine, **{SESSION_ACTIVITY_AT: ACTIVITY_INTERVAL + 1, SESSION_LAST_SEEN: 61})
     mine.get("/")
@@ -147,36 +165,45 @@ def test_anonymous_requests_record_nothing(wpa: User) -> None:
     assert _writes(queries) == []
 
 
-def _bearer(user: User) -> APIClient:
-    raw, _token = api_token_issue(user=user)
+def _bearer(user: User, *, issued_ago: timedelta = timedelta(0)) -> APIClient:
+    raw, token = api_token_issue(user=user)
+    ApiToken.objects.filter(pk=token.pk).update(created_at=timezone.now() - issued_ago)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return api
 
 
-def test_a_bearer_token_records_the_user_once_per_five_minutes(wpa: User) -> None:
+def test_a_fresh_token_is_its_own_activity_and_costs_no_query(wpa: User) -> None:
+    """The token was issued (two factors) less than 5 minutes ago: nothing to write."""
     api = _bearer(wpa)
-    _forget_activity(wpa)
-    assert api.get("/api/v1/incidents/").status_code == 200
-    assert _recent(_activity(wpa)[0])
     _forget_activity(wpa)
     with CaptureQueriesContext(connection) as queries:
         assert api.get("/api/v1/incidents/").status_code == 200
     assert _writes(queries) == []
     assert _activity(wpa)[0] == LONG_AGO
-    # Another process (a new handler) asks the cache, which says: written less than 5 minutes ago.
-    other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=api._credentials["HTTP_AUTHORIZATION"])
-    other.get("/api/v1/incidents/")
-    assert _activity(wpa)[0] == LONG_AGO
-    # This process remembers its own check: the key's expiry alone does not make it ask again.
-    cache.delete(activity_cache_key(wpa.pk))
+
+
+def test_a_bearer_token_records_the_user_once_per_five_minutes(wpa: User) -> None:
+    api = _bearer(wpa, issued_ago=timedelta(hours=1))
+    _forget_activity(wpa)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/incidents/").status_code == 200
+    assert len(_writes(queries)) == 1
+    assert _recent(_activity(wpa)[0])
+    # The next requests read the fresh activity with the token: no query, no write.
+    with CaptureQueriesContext(connection) as again:
+        assert api.get("/api/v1/incidents/").status_code == 200
+    assert _writes(again) == []
+    assert len(again) == len(queries) - 1
+    # Five minutes later it is due again; the cache key lets one request of a burst write.
+    User.objects.filter(pk=wpa.pk).update(
+        last_active_at=timezone.now() - timedelta(seconds=ACTIVITY_INTERVAL + 1)
+    )
+    assert cache.get(activity_cache_key(wpa.pk)) is not None  # another worker wrote just now
     api.get("/api/v1/incidents/")
-    assert _activity(wpa)[0] == LONG_AGO
-    # Five minutes later (the key expired, and a process that has not checked since) it writes.
-    fresh = APIClient()
-    fresh.credentials(HTTP_AUTHORIZATION=api._credentials["HTTP_AUTHORIZATION"])
-    fresh.get("/api/v1/incidents/")
+    assert timezone.now() - User.objects.get(pk=wpa.pk).last_active_at > timedelta(seconds=ACTIVITY_INTERVAL)
+    cache.delete(activity_cache_key(wpa.pk))  # its key expired
+    api.get("/api/v1/incidents/")
     assert _recent(_activity(wpa)[0])
 
 

@@ -41,6 +41,8 @@ def test_which_accounts_are_idle(admin_user: User) -> None:
     Invitation.objects.filter(user=invited).update(created_at=now - timedelta(days=3))
     signed_in = account("signed_in", now=now, active_days_ago=120)
     User.objects.filter(pk=signed_in.pk).update(last_login=now - timedelta(days=2))
+    api_client_user = account("api_client", now=now, active_days_ago=200)
+    api_token_issue(user=api_client_user)  # a bearer client's sign-in, now: 5 days before `now`
     reactivated = account("reactivated", now=now, active_days_ago=300)
     audit_record(actor=admin_user, action=AuditEvent.Action.USER_ACTIVATED, obj=reactivated)
     account("root", now=now, active_days_ago=500, is_superuser=True)
@@ -50,13 +52,14 @@ def test_which_accounts_are_idle(admin_user: User) -> None:
 
     assert deactivated == 2
     names = ("idle", "recent", "never_active_old", "never_active_new", "invited_again", "signed_in")
-    assert _active(*names, "reactivated", "root", "admin") == {
+    assert _active(*names, "api_client", "reactivated", "root", "admin") == {
         "idle": False,
         "never_active_old": False,
         "recent": True,
         "never_active_new": True,
         "invited_again": True,
         "signed_in": True,
+        "api_client": True,
         "reactivated": True,
         "root": True,  # superusers are exempt, and only they are
         "admin": True,
