@@ -136,7 +136,7 @@ def survivor_page(
     rows: list[Survivor] = list(
         Survivor.objects.filter(
             # The SQL is the ORM's own compilation of `newest`; every value is a parameter.
-            id__in=RawSQL(f"SELECT id FROM ({heads_sql}) AS heads", heads_params)  # noqa: S608, S611
+            id__in=RawSQL(f"SELECT id FROM ({heads_sql}) AS heads", heads_params)  # noqa: S608, S611  # nosec B608 B611
         )
         .select_related(*_LIST_RELATED)
         .only(*_LIST_COLUMNS)

@@ -24,7 +24,7 @@ def _language_options(current: str) -> SafeString:
         selected = " selected" if code == current else ""
         label = escape(info["name_local"])
         options.append(f'<option value="{escape(code)}" lang="{escape(code)}"{selected}>{label}</option>')
-    return mark_safe("".join(options))  # noqa: S308  # constant codes and names, escaped
+    return mark_safe("".join(options))  # noqa: S308  # nosec B308 B703  # constant codes and names, escaped
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def access_record(
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {AccessEvent._meta.db_table} "  # noqa: S608  (the model's own table)
+            f"INSERT INTO {AccessEvent._meta.db_table} "  # noqa: S608  # nosec B608  # the model's own table
             "(occurred_at, actor_id, survivor_public_id, kind, ip_address) "
             "SELECT %s, %s, public_id, %s, %s FROM unnest(%s::uuid[]) WITH ORDINALITY AS t(public_id, n) "
             "ORDER BY n",

@@ -38,7 +38,7 @@ def _claim(condition: str, order: str, params: list[Any], limit: int) -> list[in
     # rechecks the condition on the row's latest version as it locks it, and the lock holds
     # until this statement's UPDATE.
     sql = (
-        f"UPDATE {_TABLE} SET {_CLAIM_SET} WHERE id = ANY(ARRAY("  # noqa: S608  (constant names)
+        f"UPDATE {_TABLE} SET {_CLAIM_SET} WHERE id = ANY(ARRAY("  # noqa: S608  # nosec B608  # constant names
         f" SELECT id FROM {_TABLE} WHERE {condition} ORDER BY {order} LIMIT %s"
         f" FOR UPDATE SKIP LOCKED)) RETURNING id"
     )
@@ -82,7 +82,7 @@ def record_sent(rows: Sequence[Sent]) -> None:
     if not rows:
         return
     sql = (
-        f"UPDATE {_TABLE} AS n SET status = 'sent', claimed_until = NULL, last_error = '',"  # noqa: S608
+        f"UPDATE {_TABLE} AS n SET status = 'sent', claimed_until = NULL, last_error = '',"  # noqa: S608  # nosec B608
         " message_id = v.message_id, sent_at = v.sent_at"
         " FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[]) AS v(id, message_id, sent_at)"
         " WHERE n.id = v.id AND n.status = 'sending'"
@@ -98,7 +98,7 @@ def record_failed(rows: Sequence[Failed]) -> None:
     with connection.cursor() as cursor:
         if retried:
             cursor.execute(
-                f"UPDATE {_TABLE} AS n SET status = 'pending', claimed_until = NULL,"  # noqa: S608
+                f"UPDATE {_TABLE} AS n SET status = 'pending', claimed_until = NULL,"  # noqa: S608  # nosec B608
                 " last_error = v.error, next_attempt_at = now() + make_interval(secs => v.delay)"
                 " FROM unnest(%s::bigint[], %s::text[], %s::float8[]) AS v(id, error, delay)"
                 " WHERE n.id = v.id AND n.status = 'sending'",
@@ -110,7 +110,7 @@ def record_failed(rows: Sequence[Failed]) -> None:
             )
         if final:
             cursor.execute(
-                f"UPDATE {_TABLE} AS n SET status = 'failed', claimed_until = NULL,"  # noqa: S608
+                f"UPDATE {_TABLE} AS n SET status = 'failed', claimed_until = NULL,"  # noqa: S608  # nosec B608
                 " last_error = v.error"
                 " FROM unnest(%s::bigint[], %s::text[]) AS v(id, error)"
                 " WHERE n.id = v.id AND n.status = 'sending'",
@@ -125,7 +125,7 @@ def release(ids: Sequence[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_TABLE} SET status = 'pending', claimed_until = NULL,"  # noqa: S608
+            f"UPDATE {_TABLE} SET status = 'pending', claimed_until = NULL,"  # noqa: S608  # nosec B608
             " attempts = GREATEST(attempts - 1, 0) WHERE id = ANY(%s) AND status = 'sending'",
             [list(ids)],
         )

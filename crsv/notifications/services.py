@@ -176,7 +176,7 @@ def _insert_new(rows: Sequence[Sequence[Any]]) -> dict[str, int]:
     row = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ", now())"
     placeholders = ", ".join([row] * len(rows))
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608  (constant names)
+        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608  # nosec B608  # constant names
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, id"
     )
     with connection.cursor() as cursor:

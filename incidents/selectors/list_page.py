@@ -68,7 +68,7 @@ LEFT JOIN incidents_location l1 ON l1.id = i.location_id
 LEFT JOIN incidents_location l2 ON l2.id = l1.parent_id
 LEFT JOIN incidents_location l3 ON l3.id = l2.parent_id
 ORDER BY {{order}}
-""".format(columns=", ".join(f"{expression} AS {name}" for name, expression in COLUMNS))
+""".format(columns=", ".join(f"{expression} AS {name}" for name, expression in COLUMNS))  # nosec B608  # constant columns
 
 
 @functools.cache
