@@ -41,5 +41,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "service_directory": user.can(Capability.BROWSE_SERVICE_DIRECTORY),
             "audit_trail": user.can(Capability.READ_AUDIT_TRAIL),
             "access": user.can(Capability.MANAGE_USERS),
+            # The auditors' way to the access review (the admins': the Access page).
+            "access_review": user.can(Capability.REVIEW_ACCESS) and not user.can(Capability.MANAGE_USERS),
         },
     }
