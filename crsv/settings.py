@@ -379,6 +379,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Alerts still new ALERT_ESCALATION_MINUTES after they came in, escalated once (incidents/tasks.py).
+    "alerts-escalate": {"task": "incidents.tasks.alerts_escalate", "schedule": 60.0, "options": {"expires": 55}},
     # The access administration (crsv/access/tasks.py): idle accounts deactivated, memberships
     # past their end date ended (the scope leaves those out already). Hourly, idempotent.
     "access-idle-deactivate": {
@@ -448,6 +450,9 @@ REFERRAL_ESCALATE_AFTER = {
 }
 # How many cases or referrals one run of a clock handles (the next minute's run takes the rest).
 CLOCK_BATCH_SIZE = 200
+# An early-warning alert not acknowledged this long after it came in is escalated to the senior
+# WPAs of its mission, once (incidents/services/alerts/escalation.py).
+ALERT_ESCALATION_MINUTES = env_int("ALERT_ESCALATION_MINUTES", 30, minimum=1)
 
 CRSV_DEMO_PASSWORD = env_str("CRSV_DEMO_PASSWORD", devenv.DEMO_PASSWORD_DEFAULT)
 

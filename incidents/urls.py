@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from incidents import views
+from incidents.views import alert_intake, alerts, oncall
 
 app_name = "incidents"
 
@@ -12,4 +13,12 @@ urlpatterns = [
     path("<uuid:public_id>/", views.incident_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.incident_edit, name="edit"),
     path("<uuid:public_id>/transition/", views.incident_transition, name="transition"),
+    # Early-warning alerts (issue 13 item 4).
+    path("alerts/", alerts.alert_list, name="alert_list"),
+    path("alerts/new/", alert_intake.alert_create, name="alert_create"),
+    path("alerts/<uuid:public_id>/", alerts.alert_detail, name="alert_detail"),
+    path("alerts/<uuid:public_id>/transition/", alerts.alert_transition, name="alert_transition"),
+    path("alerts/<uuid:public_id>/link/", alerts.alert_link, name="alert_link"),
+    path("alerts/on-call/<int:office_id>/", oncall.oncall_roster, name="oncall_roster"),
+    path("alerts/on-call/shifts/<uuid:public_id>/end/", oncall.oncall_end, name="oncall_end"),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from incidents.api import views
+from incidents.api import alerts, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.IncidentCollectionView.as_view(), name="incident-list"),
@@ -19,4 +19,11 @@ urlpatterns: list[URLPattern] = [
         name="incident-transitions",
     ),
     path("<uuid:public_id>/history/", views.IncidentHistoryView.as_view(), name="incident-history"),
+    # Early-warning alerts (issue 13 item 4).
+    path("alerts/", alerts.AlertCollectionView.as_view(), name="alert-list"),
+    path("alerts/<uuid:public_id>/", alerts.AlertDetailView.as_view(), name="alert-detail"),
+    path(
+        "alerts/<uuid:public_id>/transitions/", alerts.AlertTransitionView.as_view(), name="alert-transitions"
+    ),
+    path("alerts/<uuid:public_id>/incidents/", alerts.AlertIncidentsView.as_view(), name="alert-incidents"),
 ]
