@@ -1,7 +1,8 @@
 """`make bench`: load the benchmark data, serve it with gunicorn, measure, check the budgets.
 
-BENCH_ONLY=survivors|incidents|notifications runs one suite; BENCH_SECONDS, BENCH_ROUNDS, BENCH_WORKERS and
-BENCH_CONNECTIONS tune the run. Ends with one `BUDGET ...` line per budget; exits 1 if one fails.
+BENCH_ONLY=survivors|incidents|notifications|audit runs one suite; BENCH_SECONDS, BENCH_ROUNDS,
+BENCH_WORKERS and BENCH_CONNECTIONS tune the run. Ends with one `BUDGET ...` line per budget;
+exits 1 if one fails.
 """
 
 from __future__ import annotations
@@ -71,18 +72,20 @@ def main() -> int:
         lambda connection, **kwargs: connection.cursor().execute("SET statement_timeout = 0"),
         weak=False,  # a lambda: held weakly, it would be collected at once
     )
-    from benchmarks import incidents, notifications, notifications_load, survivors
+    from benchmarks import audit, incidents, notifications, notifications_load, survivors
 
     only = os.environ.get("BENCH_ONLY")
-    wanted = [name for name in ("incidents", "survivors", "notifications") if only in (None, name)]
-    suites = {"incidents": incidents, "survivors": survivors}
+    wanted = [name for name in ("incidents", "survivors", "notifications", "audit") if only in (None, name)]
+    suites = {"incidents": incidents, "survivors": survivors, "audit": audit}
     # The survivors suite measures the incident list page too (its budget compares the two
     # lists in the same run), so it needs the incidents' data; the notifications suite refers
     # one of the survivors' cases.
     needed = set(wanted) | set(survivors.NEEDS if "survivors" in wanted else ())
     if "notifications" in wanted:
         needed |= {"incidents", "survivors"}
-    loads = [name for name in ("incidents", "survivors") if name in needed]
+    if "audit" in wanted:
+        needed |= {"audit", *audit.NEEDS}
+    loads = [name for name in ("incidents", "survivors", "audit") if name in needed]
     for name in loads:
         started = time.time()
         suites[name].load()
@@ -101,6 +104,8 @@ def main() -> int:
             )
         if "survivors" in wanted:
             runs.append(("survivors", survivors.targets(app.port, cookie), survivors.budgets))
+        if "audit" in wanted:
+            runs.append(("audit", audit.targets(app.port, cookie), audit.budgets))
         for name, targets, judge in runs:
             for target in targets:
                 next(s for s in servers if s.port == target.port).wait_ready(target.path, target.headers)
@@ -120,6 +125,8 @@ def main() -> int:
             server.stop()
     if "notifications" in wanted:
         budgets += notifications.run(env)
+    if "audit" in wanted:
+        budgets += audit.verify_run(env["DATABASE_URL"])
     print()
     for budget in budgets:
         print(budget.line())

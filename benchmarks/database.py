@@ -25,6 +25,9 @@ def bench_environment() -> dict[str, str]:
     env = {**os.environ, "CRSV_ENV": "development", "DATABASE_URL": url, "DEBUG": "false"}
     env.setdefault("REDIS_URL", os.environ.get("REDIS_URL") or devenv.EMBEDDED_REDIS_URL)
     env["LOG_LEVEL"] = "WARNING"
+    # The seals' heads of the bench database in a file of their own: never in the development
+    # database's head file, which verify_audit compares with that database's seals.
+    env.setdefault("CRSV_AUDIT_SEAL_FILE", str(devenv.DATA / f"{BENCH_DATABASE}-audit-seals.log"))
     return env
 
 

@@ -44,6 +44,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.models import Max
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from crsv.audit.models import AccessEvent, AuditEvent, AuditSeal
@@ -102,7 +103,16 @@ def audit_key() -> bytes:
     return key
 
 
+_LENGTH = struct.Struct(">I").pack
+
+
 def _text(value: Any) -> bytes:
+    # The common types first, by exact type (a chain is millions of values); then the rest.
+    kind = type(value)
+    if kind is str:
+        return value.encode()
+    if kind is int:
+        return b"%d" % value
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat(timespec="microseconds").encode()
     if isinstance(value, (dict, list)):
@@ -115,12 +125,14 @@ def _text(value: Any) -> bytes:
 def content_bytes(table: str, row: Sequence[Any]) -> bytes:
     """The canonical bytes of a row's columns after `id` (see the module docstring)."""
     parts = [table.encode()]
+    append = parts.append
     for value in row[1:]:
         if value is None:
-            parts.append(NULL)
+            append(NULL)
         else:
             text = _text(value)
-            parts.append(len(text).to_bytes(4, "big") + text)
+            append(_LENGTH(len(text)))
+            append(text)
     return b"".join(parts)
 
 
@@ -150,12 +162,25 @@ class Chain:
         return hashlib.blake2b(content, key=self.digest_key, digest_size=8).digest()
 
 
+def _read_as(table: str) -> list[str | Cast]:
+    """What to select for `COLUMNS[table]`: the UUID columns as their text, which PostgreSQL
+    prints as `str(uuid.UUID)` does (lower case, hyphens): the same bytes, without building a
+    UUID object per value (a fifth of the sealer's and the verifier's time per row)."""
+    fields = {field.column: field for field in MODELS[table]._meta.concrete_fields}
+    return [
+        Cast(column, output_field=models.TextField())
+        if fields[column].get_internal_type() == "UUIDField"
+        else column
+        for column in COLUMNS[table]
+    ]
+
+
 def table_rows(table: str, *, after: int, upto: int | None = None) -> models.QuerySet[Any, tuple[Any, ...]]:
     """The table's rows with `after < id <= upto`, in id order, as tuples in `COLUMNS` order."""
     rows = MODELS[table].objects.filter(id__gt=after)  # type: ignore[attr-defined]  # both models have one
     if upto is not None:
         rows = rows.filter(id__lte=upto)
-    return rows.order_by("id").values_list(*COLUMNS[table])
+    return rows.order_by("id").values_list(*_read_as(table))
 
 
 def _last_seal(table: str) -> AuditSeal | None:
