@@ -8,8 +8,14 @@ module, and fails naming each route of the URLconf and each OpenAPI operation no
 adding an app's table is one new file.
 
 - **Persona**: the name of a fixture of `tests/conftest.py` (or of the app's conftest), or
-  `anonymous`. Pages are requested with a signed-in session whose second factor is verified,
-  as `login(user)` does; the API with a bearer token (`api_token_issue`), its usual door.
+  `anonymous`, or `deactivated`: the `wpa` persona (the Goma WPA, who holds the most of what the
+  positions build) signed in, or given her token, and *then* deactivated by the admin through
+  `user_access_change`, so that the request proves an open session or a live token dies with
+  the account (a page sends her to sign in, the API answers 401, whatever the position);
+  `deactivated:<fixture>` deactivates another persona (a table's `codes` may map `deac` to
+  it, e.g. the auditor on the auditor's pages). Pages
+  are requested with a signed-in session whose second factor is verified, as `login(user)`
+  does; the API with a bearer token (`api_token_issue`), its usual door.
 - **Position**: a name the table maps to a builder, `Callable[[Scene], dict]`, that makes the
   object through the real services and returns the values of the route's placeholders (and any
   other value a body needs, e.g. a consent's id). Positions are absolute (built the same for
@@ -19,6 +25,9 @@ adding an app's table is one new file.
 - **Body**: POST/PUT/PATCH data (form fields for a page, JSON for the API), or query data for a
   GET; a callable of the scene when it needs a built value. Bodies are valid, so that a 2xx or
   a 302 proves access and a 403/404 a refusal.
+
+Every operation a table names is also tried by `anonymous` and by `deactivated` (the coverage
+test's `unexercised` names any that is not): a grid's head line has the `anon` and `deac` codes.
 """
 
 from __future__ import annotations
@@ -36,6 +45,11 @@ from django.urls.resolvers import LocalePrefixPattern, RegexPattern, RoutePatter
 from crsv.accounts.models import User
 
 ANONYMOUS = "anonymous"
+DEACTIVATED = "deactivated"
+# Who the `deactivated` persona is until she is deactivated: a fixture name.
+DEACTIVATED_PERSONA = "wpa"
+# Personas whose every request must be refused as signed out: sent to sign in, or 401.
+SIGNED_OUT = (ANONYMOUS, DEACTIVATED)
 
 Body = Mapping[str, Any] | Callable[["Scene"], Mapping[str, Any]]
 
@@ -93,6 +107,7 @@ def rows(
 # The column heads of a grid: short names of the personas of tests/conftest.py.
 PERSONA_CODES: dict[str, str] = {
     "anon": ANONYMOUS,
+    "deac": DEACTIVATED,
     "rep": "reporter",
     "wpa": "wpa",
     "wpaB": "wpa_other",
@@ -177,9 +192,39 @@ def _client(row: Row, user: User | None) -> Any:
     return client
 
 
+def is_deactivated(persona: str) -> bool:
+    return persona == DEACTIVATED or persona.startswith(f"{DEACTIVATED}:")
+
+
+def _persona(row: Row, request: pytest.FixtureRequest) -> User | None:
+    if row.persona == ANONYMOUS:
+        return None
+    name = row.persona
+    if is_deactivated(name):
+        name = name.partition(":")[2] or DEACTIVATED_PERSONA
+    user: User = request.getfixturevalue(name)
+    return user
+
+
+def user_deactivate(request: pytest.FixtureRequest, user: User) -> None:
+    """The admin deactivates `user` through the one service that does it (her roles and offices
+    kept): what the access pages and the idle-account task do."""
+    from crsv.accounts.models import FieldOffice
+    from crsv.accounts.services import user_access_change
+
+    user_access_change(
+        actor=request.getfixturevalue("admin_user"),
+        user=user,
+        roles=list(user.groups.values_list("name", flat=True)),
+        offices=list(FieldOffice.objects.filter(memberships__user=user)),
+        is_active=False,
+    )
+
+
 def response_for(row: Row, request: pytest.FixtureRequest, positions: Mapping[str, Position]) -> Any:
-    """Build the row's persona and position, then make its request."""
-    user = None if row.persona == ANONYMOUS else request.getfixturevalue(row.persona)
+    """Build the row's persona and position, then make its request (for `deactivated`: sign
+    her in, then deactivate her, then make it)."""
+    user = _persona(row, request)
     scene = Scene(request=request, user=user)
     if row.position is not None:
         scene.values.update(positions[row.position](scene))
@@ -187,6 +232,9 @@ def response_for(row: Row, request: pytest.FixtureRequest, positions: Mapping[st
     assert "{" not in url, f"{row.id}: position {row.position!r} does not fill {url}"
     body = row.body(scene) if callable(row.body) else row.body
     client = _client(row, user)
+    if is_deactivated(row.persona):
+        assert user is not None
+        user_deactivate(request, user)
     send = getattr(client, row.method.lower())
     if row.is_api and row.method != "GET":
         return send(url, body or {}, format="json")
@@ -197,7 +245,7 @@ def row_check(row: Row, request: pytest.FixtureRequest, positions: Mapping[str, 
     response = response_for(row, request, positions)
     detail = response.get("Location", "") if response.status_code == 302 else ""
     assert response.status_code == row.status, f"{row.id}: {response.status_code} {detail}".rstrip()
-    if row.persona == ANONYMOUS and not row.is_api:
+    if (row.persona == ANONYMOUS or is_deactivated(row.persona)) and not row.is_api:
         assert "/login/" in response["Location"], row.id
 
 
@@ -310,6 +358,21 @@ def uncovered(
         if (m, p) not in covered_operations and (m, p) not in exempt_operations
     ]
     return missing
+
+
+def unexercised(rows: Iterable[Row], personas: Iterable[str] = SIGNED_OUT) -> list[str]:
+    """Each operation (method and route) some row names that no row tries as each of `personas`."""
+    rows = list(rows)
+    tried = {
+        (row.method, row.route, DEACTIVATED if is_deactivated(row.persona) else row.persona) for row in rows
+    }
+    operations = sorted({(row.method, row.route) for row in rows}, key=lambda op: (op[1], op[0]))
+    return [
+        f"{method} {route}: no {persona} row"
+        for method, route in operations
+        for persona in personas
+        if (method, route, persona) not in tried
+    ]
 
 
 def every_table() -> Iterator[tuple[str, Table]]:

@@ -1,5 +1,6 @@
 """Every route of the URLconf and every operation of the OpenAPI schema has a row in a
-permission matrix (tests/<app>/test_matrix*.py), or is exempt here with its reason."""
+permission matrix (tests/<app>/test_matrix*.py), or is exempt here with its reason; and every
+operation a table names is tried signed out and by a user deactivated after signing in."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import pytest
 
 from crsv.urls import PUBLIC_PATHS, PUBLIC_PREFIXES
 from tests.matrix import (
+    ANONYMOUS,
+    DEACTIVATED,
     Row,
     every_api_operation,
     every_route_template,
     every_table,
     row_check,
     uncovered,
+    unexercised,
 )
 
 # Routes no matrix covers, each with why (a prefix ending in "/" exempts what is under it).
@@ -50,6 +54,46 @@ def test_every_route_and_api_operation_has_a_matrix_row() -> None:
     assert not missing, "no permission-matrix row (add one to tests/<app>/test_matrix.py):\n" + "\n".join(
         missing
     )
+
+
+def test_every_operation_is_tried_anonymous_and_deactivated() -> None:
+    """Each (method, route) of every table has an `anonymous` row and a `deactivated` one (a
+    persona deactivated after her session or token was made): add the `anon` and `deac`
+    columns to its grid (pages: 302 to sign in; API: 401). Public routes are the same for
+    everyone (crsv.urls.PUBLIC_PATHS, PUBLIC_PREFIXES: test_public_endpoints.py)."""
+    guarded = [
+        row
+        for row in _all_rows()
+        if row.route not in PUBLIC_PATHS and not row.route.startswith(PUBLIC_PREFIXES)
+    ]
+    missing = unexercised(guarded)
+    assert not missing, "not tried signed out:\n" + "\n".join(missing)
+
+
+def test_the_signed_out_check_names_what_is_not_tried() -> None:
+    rows = [
+        Row("GET", "/things/", ANONYMOUS, None, 302),
+        Row("GET", "/things/", f"{DEACTIVATED}:auditor", None, 302),
+        Row("POST", "/things/", ANONYMOUS, None, 302),
+        Row("GET", "/api/v1/things/", DEACTIVATED, None, 401),
+    ]
+    assert unexercised(rows) == [
+        "GET /api/v1/things/: no anonymous row",
+        "POST /things/: no deactivated row",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_runner_deactivates_after_signing_in(request: pytest.FixtureRequest) -> None:
+    """The deactivated persona's session and token were valid: the same rows pass for the WPA
+    herself, and fail for her once deactivated if a 200 is expected."""
+    row_check(Row("GET", "/incidents/", "wpa", None, 200), request, {})
+    row_check(Row("GET", "/api/v1/incidents/", "wpa", None, 200), request, {})
+    with pytest.raises(AssertionError, match="302"):
+        row_check(Row("GET", "/incidents/", DEACTIVATED, None, 200), request, {})
+    wpa = request.getfixturevalue("wpa")
+    wpa.refresh_from_db()
+    assert not wpa.is_active
 
 
 def test_the_tables_are_found_and_cover_the_apps() -> None:

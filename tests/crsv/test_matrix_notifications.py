@@ -10,37 +10,37 @@ ROWS: list[Row] = [
     *grid(
         "/notifications/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    -              302  200  200  200  200  200  200  200  200  200  200
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    -              302   302  200  200  200  200  200  200  200  200  200  200
         """,
     ),
     *grid(
         "/notifications/read/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   -              302  302  302  302  302  302  302  302  302  302  302
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   -              302   302  302  302  302  302  302  302  302  302  302  302
         """,
         body={},
     ),
     *grid(
         "/notifications/failed/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    -              302  403  403  403  200  403  403  403  403  403  403
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    -              302   302  403  403  403  200  403  403  403  403  403  403
         """,
     ),
     *grid(
         "/api/v1/notifications/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    -              401  200  200  200  200  200  200  200  200  200  200
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    -              401   401  200  200  200  200  200  200  200  200  200  200
         """,
     ),
     *grid(
         "/api/v1/notifications/read/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   -              401  200  200  200  200  200  200  200  200  200  200
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   -              401   401  200  200  200  200  200  200  200  200  200  200
         """,
         body={},
     ),

@@ -12,6 +12,12 @@ reporter who is no persona (what the consent-withdraw and revoke routes name):
                    until a WPA takes it; in the WPA's office, not hers)
 - `other_office` : a Bunia case the Bunia WPA registered
 - `erased`       : a Goma case the WPA registered, erased by the senior WPA
+- `other_mission`: a MINUSCA Bangui case the `outsider` (a WPA there) registered, with a consent
+                   and a grant given by a Bangui senior WPA to a Bangui reporter
+- `referred`     : an `assigned` case (the WPA's own) referred to the organisation the
+                   `provider` persona works for ("referred to me": still no case page for her)
+
+Personas: those of tests/conftest.py, `anonymous` and `deactivated` (tests/matrix.py).
 """
 
 from __future__ import annotations
@@ -31,6 +37,13 @@ from survivors.services import (
 )
 from tests.factories import UserFactory
 from tests.matrix import Position, Row, Scene, Table, grid, matrix_test
+from tests.matrix_positions import (
+    case_register,
+    consent_give,
+    organisation_of,
+    other_mission_people,
+    referral_sent,
+)
 
 REASON = "The survivor's life is at risk: a referral is urgent."
 
@@ -72,12 +85,39 @@ def _case(registrar: str, *, granted_to: tuple[str, ...] = (), erased: bool = Fa
     return build
 
 
+def _other_mission(scene: Scene) -> dict[str, Any]:
+    people = other_mission_people(scene)
+    outsider: User = scene.fixture("outsider")
+    survivor = case_register(outsider)
+    consent = consent_give(outsider, survivor, Consent.Purpose.CASE_MANAGEMENT)
+    grantee = people["grantee"]
+    survivor_grant(actor=people["senior"], survivor=survivor, grantee=grantee)
+    return {
+        "public_id": survivor.public_id,
+        "consent_id": consent.public_id,
+        "user_id": grantee.public_id,
+        "username": grantee.username,
+        "grantee": grantee,
+        "assignee": outsider,
+    }
+
+
+def _referred(scene: Scene) -> dict[str, Any]:
+    values = dict(_case("wpa")(scene))
+    survivor = Survivor.objects.get(public_id=values["public_id"])
+    organisation = organisation_of(scene.fixture("provider"), survivor.field_office)
+    referral_sent(scene.fixture("wpa"), survivor, organisation)
+    return values
+
+
 POSITIONS: dict[str, Position] = {
     "assigned": _case("wpa"),
     "granted": _case("wpa_other", granted_to=("wpa", "reporter")),
     "office": _case("reporter"),
     "other_office": _case("wpa_other"),
     "erased": _case("wpa", erased=True),
+    "other_mission": _other_mission,
+    "referred": _referred,
 }
 
 
@@ -148,25 +188,25 @@ ROWS: list[Row] = [
     *grid(
         "/survivors/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    -              302  200  200  200  200  403  403  403  403  403  200
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    -              302   302  200  200  200  200  403  403  403  403  403  200
         """,
     ),
     *grid(
         "/survivors/new/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    -              302  200  200  200  200  403  403  403  403  403  200
-        POST   -              302  302  302  302  302  403  403  403  403  403  302
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    -              302   302  200  200  200  200  403  403  403  403  403  200
+        POST   -              302   302  302  302  302  302  403  403  403  403  403  302
         """,
         body=_intake,
     ),
     *grid(
         "/survivors/search/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    -              302  200  200  200  200  403  403  403  403  403  200
-        POST   -              302  200  200  200  200  403  403  403  403  403  200
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    -              302   302  200  200  200  200  403  403  403  403  403  200
+        POST   -              302   302  200  200  200  200  403  403  403  403  403  200
         """,
         body=SEARCH,
         query=SEARCH,
@@ -174,115 +214,137 @@ ROWS: list[Row] = [
     *grid(
         "/survivors/{public_id}/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    assigned       302  404  200  404  200  404  404  404  404  404  404
-        GET    granted          .  200  200  200  200    .    .    .    .    .    .
-        GET    office           .  200  404  404  200    .    .    .    .    .    .
-        GET    other_office     .  404  404  200  200    .    .    .    .    .    .
-        GET    erased           .  404  200  404  200    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    assigned       302   302  404  200  404  200  404  404  404  404  404  404
+        GET    granted          .     .  200  200  200  200    .    .    .    .    .    .
+        GET    office           .     .  200  404  404  200    .    .    .    .    .    .
+        GET    other_office     .     .  404  404  200  200    .    .    .    .    .    .
+        GET    erased           .     .  404  200  404  200    .    .    .    .    .    .
+        GET    other_mission    .     .  404  404  404  404    .  404    .    .    .  200
+        GET    referred         .     .    .  200    .  200    .  404    .    .    .    .
         """,
     ),
     *grid(
         "/survivors/{public_id}/edit/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    assigned       302  404  200  404  403  404  404  404  404  404  404
-        POST   assigned       302  404  302  404  403  404  404  404  404  404  404
-        GET    granted          .  200  200  200  403    .    .    .    .    .    .
-        POST   granted          .  302  302  302  403    .    .    .    .    .    .
-        GET    office           .  200  404  404  403    .    .    .    .    .    .
-        POST   office           .  302  404  404  403    .    .    .    .    .    .
-        GET    other_office     .  404  404  200  403    .    .    .    .    .    .
-        POST   other_office     .  404  404  302  403    .    .    .    .    .    .
-        GET    erased           .  404  403  404  403    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    assigned       302   302  404  200  404  403  404  404  404  404  404  404
+        POST   assigned       302   302  404  302  404  403  404  404  404  404  404  404
+        GET    granted          .     .  200  200  200  403    .    .    .    .    .    .
+        POST   granted          .     .  302  302  302  403    .    .    .    .    .    .
+        GET    office           .     .  200  404  404  403    .    .    .    .    .    .
+        POST   office           .     .  302  404  404  403    .    .    .    .    .    .
+        GET    other_office     .     .  404  404  200  403    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  302  403    .    .    .    .    .    .
+        GET    erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        GET    other_mission    .     .  404  404  404  404    .  404    .    .    .  200
+        GET    referred         .     .    .  200    .  403    .  404    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  302
+        POST   referred         .     .    .  302    .  403    .  404    .    .    .    .
         """,
         body=EDIT,
     ),
     *grid(
         "/survivors/{public_id}/assign/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   assigned       302  404  403  404  302  404  404  404  404  404  404
-        POST   granted          .  403  403  403  302    .    .    .    .    .    .
-        POST   office           .  403  404  404  302    .    .    .    .    .    .
-        POST   other_office     .  404  404  403  302    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   assigned       302   302  404  403  404  302  404  404  404  404  404  404
+        POST   granted          .     .  403  403  403  302    .    .    .    .    .    .
+        POST   office           .     .  403  404  404  302    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  403  302    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  403
+        POST   referred         .     .    .  403    .  302    .  404    .    .    .    .
         """,
         body=_assign,
     ),
     *grid(
         "/survivors/{public_id}/grants/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   assigned       302  404  403  404  302  404  404  404  404  404  404
-        POST   granted          .  403  403  403  302    .    .    .    .    .    .
-        POST   office           .  403  404  404  302    .    .    .    .    .    .
-        POST   other_office     .  404  404  403  302    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   assigned       302   302  404  403  404  302  404  404  404  404  404  404
+        POST   granted          .     .  403  403  403  302    .    .    .    .    .    .
+        POST   office           .     .  403  404  404  302    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  403  302    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  403
+        POST   referred         .     .    .  403    .  302    .  404    .    .    .    .
         """,
         body=_grant,
     ),
     *grid(
         "/survivors/{public_id}/grants/{user_id}/revoke/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   assigned       302  404  403  404  302  404  404  404  404  404  404
-        POST   granted          .  403  403  403  302    .    .    .    .    .    .
-        POST   office           .  403  404  404  302    .    .    .    .    .    .
-        POST   other_office     .  404  404  403  302    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   assigned       302   302  404  403  404  302  404  404  404  404  404  404
+        POST   granted          .     .  403  403  403  302    .    .    .    .    .    .
+        POST   office           .     .  403  404  404  302    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  403  302    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  403
+        POST   referred         .     .    .  403    .  302    .  404    .    .    .    .
         """,
     ),
     *grid(
         "/survivors/{public_id}/break-glass/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   assigned       302  404  403  404  302  404  404  404  404  404  404
-        POST   granted          .  403  403  403  302    .    .    .    .    .    .
-        POST   office           .  403  404  404  302    .    .    .    .    .    .
-        POST   other_office     .  404  404  403  302    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   assigned       302   302  404  403  404  302  404  404  404  404  404  404
+        POST   granted          .     .  403  403  403  302    .    .    .    .    .    .
+        POST   office           .     .  403  404  404  302    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  403  302    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  403
+        POST   referred         .     .    .  403    .  302    .  404    .    .    .    .
         """,
         body={"reason": REASON},
     ),
     *grid(
         "/survivors/{public_id}/erase/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   assigned       302  404  403  404  302  404  404  404  404  404  404
-        POST   granted          .  403  403  403  302    .    .    .    .    .    .
-        POST   office           .  403  404  404  302    .    .    .    .    .    .
-        POST   other_office     .  404  404  403  302    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   assigned       302   302  404  403  404  302  404  404  404  404  404  404
+        POST   granted          .     .  403  403  403  302    .    .    .    .    .    .
+        POST   office           .     .  403  404  404  302    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  403  302    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  403
+        POST   referred         .     .    .  403    .  302    .  404    .    .    .    .
         """,
         body={"reason": "survivor_request", "confirm": "on"},
     ),
     *grid(
         "/survivors/{public_id}/consents/new/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        GET    assigned       302  404  200  404  403  404  404  404  404  404  404
-        POST   assigned       302  404  302  404  403  404  404  404  404  404  404
-        GET    granted          .  403  200  200  403    .    .    .    .    .    .
-        POST   granted          .  403  302  302  403    .    .    .    .    .    .
-        GET    office           .  403  404  404  403    .    .    .    .    .    .
-        POST   office           .  403  404  404  403    .    .    .    .    .    .
-        GET    other_office     .  404  404  200  403    .    .    .    .    .    .
-        POST   other_office     .  404  404  302  403    .    .    .    .    .    .
-        GET    erased           .  404  403  404  403    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        GET    assigned       302   302  404  200  404  403  404  404  404  404  404  404
+        POST   assigned       302   302  404  302  404  403  404  404  404  404  404  404
+        GET    granted          .     .  403  200  200  403    .    .    .    .    .    .
+        POST   granted          .     .  403  302  302  403    .    .    .    .    .    .
+        GET    office           .     .  403  404  404  403    .    .    .    .    .    .
+        POST   office           .     .  403  404  404  403    .    .    .    .    .    .
+        GET    other_office     .     .  404  404  200  403    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  302  403    .    .    .    .    .    .
+        GET    erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        GET    other_mission    .     .  404  404  404  404    .  404    .    .    .  200
+        GET    referred         .     .    .  200    .  403    .  404    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  302
+        POST   referred         .     .    .  302    .  403    .  404    .    .    .    .
         """,
         body=_consent,
     ),
     *grid(
         "/survivors/{public_id}/consents/{consent_id}/withdraw/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
-        POST   assigned       302  404  302  404  403  404  404  404  404  404  404
-        POST   granted          .  403  302  302  403    .    .    .    .    .    .
-        POST   other_office     .  404  404  302  403    .    .    .    .    .    .
-        POST   erased           .  404  403  404  403    .    .    .    .    .    .
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  aud  adm none  out
+        POST   assigned       302   302  404  302  404  403  404  404  404  404  404  404
+        POST   granted          .     .  403  302  302  403    .    .    .    .    .    .
+        POST   other_office     .     .  404  404  302  403    .    .    .    .    .    .
+        POST   erased           .     .  404  403  404  403    .    .    .    .    .    .
+        POST   other_mission    .     .  404  404  404  404    .  404    .    .    .  302
+        POST   referred         .     .    .  302    .  403    .  404    .    .    .    .
         """,
     ),
 ]
