@@ -34,7 +34,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_app_registers_its_lines() -> None:
-    assert set(registry.home_lines) == {"accounts", "incidents", "survivors", "referrals", "notifications"}
+    assert set(registry.home_lines) == {
+        "accounts",
+        "incidents",
+        "alerts",
+        "survivors",
+        "referrals",
+        "notifications",
+    }
 
 
 @pytest.fixture
@@ -180,7 +187,8 @@ def test_every_label_is_marked_for_translation(persona: str, request: pytest.Fix
         *(
             _msgids(f"{package}/home_lines.py")
             for package in ("crsv/accounts", "crsv/notifications", "incidents", "survivors", "referrals")
-        )
+        ),
+        _msgids("incidents/alert_home_lines.py"),
     )
     labels = {line.label for line in lines_of(request.getfixturevalue(persona)).values()}
     assert labels and labels <= msgids
