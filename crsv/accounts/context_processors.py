@@ -36,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "language_options": languages,
         "nav": {
             "incidents": user.can(Capability.SEE_INCIDENTS),
+            "alerts": user.can(Capability.SEE_ALERTS),
             "survivors": user.can(Capability.SEE_SURVIVOR_CASES),
             "referrals": user.can(Capability.SEE_REFERRALS),
             "service_directory": user.can(Capability.BROWSE_SERVICE_DIRECTORY),
