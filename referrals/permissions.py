@@ -45,6 +45,13 @@ def is_provider_role(user: Any) -> bool:
     return bool(user.is_authenticated and user.can(Capability.RESPOND_TO_REFERRALS))
 
 
+def reads_as_provider(user: Any) -> bool:
+    """She reads referrals as a provider's user (the minimal view, her organisation's only),
+    not as a case worker: the provider role without a case worker's. The one answer for the
+    pages and the API (a senior WPA who also holds the provider role reads as a senior WPA)."""
+    return is_provider_role(user) and not user.can(Capability.MAKE_REFERRALS)
+
+
 def can_refer(user: Any, survivor: Survivor) -> bool:
     """May refer this case (create, send, cancel): a WPA who may edit it (assigned, granted),
     or a senior WPA of its mission; never an erased case."""

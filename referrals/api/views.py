@@ -64,7 +64,7 @@ def referral_body(request: Request, public_id: uuid.UUID) -> dict[str, Any]:
     user = actor(request)
     referral = selectors.referral_get(user=user, public_id=public_id)
     actions = permissions.actions_available(user, referral)
-    if permissions.is_provider_role(user):
+    if permissions.reads_as_provider(user):
         view = selectors.provider_referral_get(
             user=user, public_id=public_id, request=http_request(request), kind=AccessEvent.Kind.API
         )
@@ -120,7 +120,7 @@ class ReferralCollectionView(ReferralAPIView):
         cursor = values.pop("cursor", None)
         filters = {"state": values.get("state", ""), "urgency": values.get("urgency", "")}
         try:
-            if permissions.is_provider_role(user):
+            if permissions.reads_as_provider(user):
                 mine = selectors.provider_referral_page(
                     user=user, cursor=cursor, size=selectors.PAGE_SIZE, overdue=values["overdue"], **filters
                 )

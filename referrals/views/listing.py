@@ -25,7 +25,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crsv.accounts.http import AuthenticatedHttpRequest
-from crsv.accounts.roles import Capability
 from crsv.pagination import BadCursor, keyset_page
 from referrals import permissions, selectors
 from referrals.forms import ReferralFilterForm, SentByMeForm
@@ -126,7 +125,7 @@ def page_url(params: Iterable[tuple[str, Any]], *, after: str | None) -> str:
 
 def provider_view_only(user: Any) -> bool:
     """She reads referrals as a provider's user (the minimal view), not as a case worker."""
-    return permissions.is_provider_role(user) and not user.can(Capability.MAKE_REFERRALS)
+    return permissions.reads_as_provider(user)
 
 
 def _case_worker_page(
