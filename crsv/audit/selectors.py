@@ -1,4 +1,4 @@
-"""Reads of the audit trail done for a user: the auditor's trail page."""
+"""Reads of the audit trail done for a user: the auditor's trail page and its CSV export."""
 
 from __future__ import annotations
 
