@@ -15,6 +15,9 @@ from incidents.api.serializers.fields import ABSENT, Choice, Timestamp
 from incidents.models import Alert, AlertEvent, Location
 from incidents.services.alerts import DESCRIPTION_MAX_LENGTH
 
+# A field office's id: a PostgreSQL integer (a larger number would be a database error, not a 400).
+OFFICE_ID_MAX = 2**31 - 1
+
 
 def _state() -> Choice:
     return Choice(Alert.State.choices, enum_name="AlertState")
@@ -29,7 +32,9 @@ class AlertListQuery(StrictInput):
 
     state = Choice(Alert.State.choices, enum_name="AlertState", required=False)
     urgency = _urgency(required=False)
-    field_office = serializers.IntegerField(min_value=1, required=False, help_text="A field office's id.")
+    field_office = serializers.IntegerField(
+        min_value=1, max_value=OFFICE_ID_MAX, required=False, help_text="A field office's id."
+    )
     cursor = serializers.CharField(max_length=200, required=False, help_text="From the `next` link.")
 
 
@@ -38,7 +43,10 @@ class AlertCreateInput(StrictInput):
     source, entered in one of your field offices."""
 
     field_office = serializers.IntegerField(
-        min_value=1, required=False, help_text="One of your field offices' ids; optional if you have one."
+        min_value=1,
+        max_value=OFFICE_ID_MAX,
+        required=False,
+        help_text="One of your field offices' ids; optional if you have one.",
     )
     # A field named `source`: DRF's metaclass takes declared fields off the class (no clash).
     source = Choice(Alert.Source.choices, enum_name="AlertSource")  # type: ignore[assignment]

@@ -218,7 +218,10 @@ def alert_mission_seniors(*, field_office: FieldOffice) -> list[User]:
 
 
 def oncall_office_get(*, user: Any, office_id: int) -> FieldOffice:
-    """The field office whose roster is asked for, or 404 when it is out of her reach."""
+    """The field office whose roster is asked for, or 404 when it is out of her reach (or when the
+    address names no possible office: PostgreSQL integers end at 2**31 - 1)."""
+    if not 0 < office_id < 2**31:
+        raise Http404("No field office matches the given query.")
     office = FieldOffice.objects.select_related("mission").filter(pk=office_id).first()
     if office is None or not alert_permissions.office_in_reach(user, office):
         raise Http404("No field office matches the given query.")

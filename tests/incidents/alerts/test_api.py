@@ -164,3 +164,12 @@ def test_the_schema_describes_every_operation(tmp_path: Any) -> None:
     assert components["AlertIndicator"]["enum"] == list(Alert.Indicator.values)
     assert set(components["AlertOutput"]["required"]) >= {"reference", "state", "place", "history"}
     assert "description" not in components["AlertOutput"]["required"]
+
+
+def test_numbers_beyond_a_database_integer_are_refused_not_crashed(
+    api_as: Callable[[User], APIClient], login: Callable[[User], Any], wpa: User, sake: Location
+) -> None:
+    huge = 2**40
+    assert api_as(wpa).get(BASE, {"field_office": huge}).status_code == 400
+    assert api_as(wpa).post(BASE, _create(sake, field_office=huge), format="json").status_code == 400
+    assert login(wpa).get(f"/incidents/alerts/on-call/{huge}/").status_code == 404
