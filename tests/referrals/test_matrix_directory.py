@@ -1,6 +1,7 @@
 """The permission matrix of the admins' service-directory pages (issue 12 item 1): add and change
 an organisation, say who works for it. Positions and personas: tests/referrals/test_matrix_pages.py
-(`directory` is HEAL Africa, serving Goma and Bunia; `adm` an admin of Goma)."""
+(`directory` is HEAL Africa, serving Goma and Bunia; `adm` an admin of Goma; `deac` the Goma WPA,
+signed in, then deactivated: tests/matrix.py)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ ROWS: list[Row] = [
     *grid(
         "/referrals/providers/new/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  col  cli  aud  adm none  out
-        GET    -              302  403  403  403  403  403  403  403  403  403  200  403  403
-        POST   -              302  403  403  403  403  403  403  403  403  403  302  403  403
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  col  cli  aud  adm none  out
+        GET    -              302   302  403  403  403  403  403  403  403  403  403  200  403  403
+        POST   -              302   302  403  403  403  403  403  403  403  403  403  302  403  403
         """,
         body=_provider_post,
         codes=CODES,
@@ -42,9 +43,9 @@ ROWS: list[Row] = [
     *grid(
         "/referrals/providers/{public_id}/edit/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  col  cli  aud  adm none  out
-        GET    directory      302  403  403  403  403  403  403  403  403  403  200  403  403
-        POST   directory      302  403  403  403  403  403  403  403  403  403  302  403  403
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  col  cli  aud  adm none  out
+        GET    directory      302   302  403  403  403  403  403  403  403  403  403  200  403  403
+        POST   directory      302   302  403  403  403  403  403  403  403  403  403  302  403  403
         """,
         body=_provider_post,
         codes=CODES,
@@ -52,8 +53,8 @@ ROWS: list[Row] = [
     *grid(
         "/referrals/providers/{public_id}/members/",
         """
-                             anon  rep  wpa wpaB  sen  ana  pro  col  cli  aud  adm none  out
-        POST   directory      302  403  403  403  403  403  403  403  403  403  302  403  403
+                             anon  deac  rep  wpa wpaB  sen  ana  pro  col  cli  aud  adm none  out
+        POST   directory      302   302  403  403  403  403  403  403  403  403  403  302  403  403
         """,
         body=_member_post,
         codes=CODES,
