@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from rest_framework.test import APIClient
 
@@ -43,6 +43,7 @@ from tests.security.scope_oracle import (
 from tests.security.scope_world import (
     NAMES,
     CaseSpec,
+    IncidentSpec,
     ReferralSpec,
     UserSpec,
     World,
@@ -55,7 +56,7 @@ _COMMON: dict[str, Any] = {
     "deadline": None,  # a world's build takes a variable second or two on a shared machine
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
-settings.register_profile("crsv-ci", max_examples=12, derandomize=True, database=None, **_COMMON)
+settings.register_profile("crsv-ci", max_examples=10, derandomize=True, database=None, **_COMMON)
 # Failing examples are kept under .devdata/ (git-ignored), replayed first on the next run.
 _KEPT = DirectoryBasedExampleDatabase(".devdata/hypothesis")
 settings.register_profile("crsv-dev", max_examples=12, database=_KEPT, **_COMMON)
@@ -135,8 +136,43 @@ def observed_and_expected(spec: WorldSpec, world: World, index: int) -> tuple[di
     return observed, expected
 
 
+# A world Hypothesis found (shrunk by hand to what mattered, kept as an explicit example that
+# every run tries first): a senior WPA who is also a provider's user, a WPA who is also a
+# reporter holding a case both assigned and granted to her, a reporter without an office, SEA
+# and draft incidents of two offices. It failed twice while the code changed: the referral API
+# (fixed: referrals.permissions.reads_as_provider), and once the case list of a rewrite then in
+# progress, whose WPA lost her own case, assigned and granted at once.
+FOUND = WorldSpec(
+    users=[
+        UserSpec(roles=frozenset({Role.WPA, Role.REPORTER}), offices={0}),
+        UserSpec(roles=frozenset(), offices={0, 1}),
+        UserSpec(roles=frozenset({Role.REPORTER}), offices=set()),
+        UserSpec(roles=frozenset({Role.SENIOR_WPA, Role.PROVIDER}), offices={0, 1}),
+        UserSpec(roles=frozenset({Role.REPORTER, Role.ANALYST}), offices={0}),
+        UserSpec(roles=frozenset({Role.WPA}), offices={0, 1}),
+    ],
+    organisations=[{0, 1, 2}, {0, 1, 2}],
+    incidents=[
+        IncidentSpec(reporter=4, office=0, submitted=False, sea=True),
+        IncidentSpec(reporter=5, office=0, submitted=True, sea=True),
+        IncidentSpec(reporter=5, office=1, submitted=True, sea=False),
+        IncidentSpec(reporter=4, office=0, submitted=False, sea=False),
+    ],
+    cases=[
+        CaseSpec(registrar=5, office=1, name=NAMES[1], assignee=5),
+        CaseSpec(registrar=0, office=0, name=NAMES[1], assignee=0, grants={0, 5}, granted_by=3),
+    ],
+    referrals=[
+        ReferralSpec(case=0, organisation=0, sent=True),
+        ReferralSpec(case=1, organisation=1, sent=True),
+    ],
+    removals=[],
+)
+
+
 @settings(settings.get_profile(PROFILE))
 @given(spec=worlds())
+@example(spec=FOUND)
 def test_every_list_shows_each_user_what_the_oracle_allows(spec: WorldSpec) -> None:
     with transaction.atomic():
         world = world_build(spec)
