@@ -380,7 +380,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 55},
     },
     # Alerts still new ALERT_ESCALATION_MINUTES after they came in, escalated once (incidents/tasks.py).
-    "alerts-escalate": {"task": "incidents.tasks.alerts_escalate", "schedule": 60.0, "options": {"expires": 55}},
+    "alerts-escalate": {
+        "task": "incidents.tasks.alerts_escalate",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # The access administration (crsv/access/tasks.py): idle accounts deactivated, memberships
     # past their end date ended (the scope leaves those out already). Hourly, idempotent.
     "access-idle-deactivate": {
