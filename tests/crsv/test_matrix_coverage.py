@@ -70,6 +70,26 @@ def test_every_operation_is_tried_anonymous_and_deactivated() -> None:
     assert not missing, "not tried signed out:\n" + "\n".join(missing)
 
 
+def test_no_row_expects_a_2xx_signed_out_or_in_another_mission() -> None:
+    """What the tables themselves promise: anonymous and deactivated rows expect the sign-in
+    redirect (pages) or 401 (API), never a 2xx; an object of the other mission (MINUSCA) is 404
+    to everyone of this one (every persona but the `outsider`, who works there)."""
+    wrong = [
+        row.id
+        for row in _all_rows()
+        if (row.persona == ANONYMOUS or row.persona.startswith(DEACTIVATED))
+        and row.route not in PUBLIC_PATHS
+        and not row.route.startswith(PUBLIC_PREFIXES)
+        and row.status != (401 if row.is_api else 302)
+    ]
+    wrong += [
+        row.id
+        for row in _all_rows()
+        if row.position == "other_mission" and row.persona != "outsider" and row.status != 404
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_signed_out_check_names_what_is_not_tried() -> None:
     rows = [
         Row("GET", "/things/", ANONYMOUS, None, 302),
