@@ -22,14 +22,12 @@ from crsv.access.review import (
 )
 from crsv.audit.models import AuditEvent
 from crsv.audit.services import audit_record
+from crsv.spreadsheets import csv_cell
 
 CHUNK = 500
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (and
-# a tab or carriage return can hide one): prefixed with an apostrophe, as OWASP advises.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: object) -> str:
+def review_cell(value: object) -> str:
     """`value` as a CSV cell a spreadsheet will not run: None is empty, a datetime ISO 8601."""
     if value is None:
         return ""
@@ -37,8 +35,7 @@ def csv_cell(value: object) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return value.isoformat()
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    return csv_cell(value)
 
 
 class _Line:
@@ -93,12 +90,12 @@ def access_review_csv_lines(*, user: Any, filters: ReviewFilter, chunk: int = CH
     """The CSV's lines (a byte-order mark first, so that Excel reads UTF-8), `chunk` users per
     read. Datetimes in UTC, ISO 8601."""
     writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow([csv_cell(value) for value in _header()])
+    yield "\ufeff" + writer.writerow([review_cell(value) for value in _header()])
     after = ""
     while True:
         rows = access_review_rows(user=user, filters=filters, after=after, limit=chunk)
         for row in rows:
-            yield writer.writerow([csv_cell(value) for value in _cells(row)])
+            yield writer.writerow([review_cell(value) for value in _cells(row)])
         if len(rows) < chunk:
             return
         after = rows[-1].username

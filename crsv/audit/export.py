@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from crsv.audit.models import AuditEvent
 from crsv.audit.selectors import TrailFilter, action_labels, audit_trail_rows, trail_authorize
 from crsv.audit.services import audit_record
+from crsv.spreadsheets import csv_cell
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -31,16 +32,8 @@ if TYPE_CHECKING:
     # accounts stays the selectors' (pyproject.toml, import-linter's ignore list).
     from crsv.audit.selectors import User
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows per chunk handed to the server: one chunk per batch read, not one per row.
 CHUNK_ROWS = 500
-
-
-def csv_cell(value: Any) -> str:
-    """`value` as a CSV cell's text, with a leading apostrophe if a spreadsheet would take it
-    for a formula (OWASP's advice for CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _header() -> list[str]:

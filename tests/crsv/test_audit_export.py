@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from crsv.accounts.models import User
 from crsv.audit import selectors
-from crsv.audit.export import audit_trail_export, csv_cell
+from crsv.audit.export import audit_trail_export
 from crsv.audit.models import AuditEvent
 from crsv.audit.selectors import TrailFilter, audit_trail_rows
 from crsv.audit.services import audit_record
+from crsv.spreadsheets import csv_cell
 
 pytestmark = pytest.mark.django_db
 

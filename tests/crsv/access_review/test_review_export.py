@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from crsv.access.review import ReviewFilter
-from crsv.access.review_export import access_review_csv_lines, csv_cell
+from crsv.access.review_export import access_review_csv_lines, review_cell
 from crsv.accounts.models import FieldOffice, Membership, User
 from crsv.accounts.roles import Role
 from crsv.audit.models import AuditEvent
@@ -45,7 +45,7 @@ def _parse(response: object) -> list[dict[str, str]]:
     ],
 )
 def test_csv_cell(value: object, cell: str) -> None:
-    assert csv_cell(value) == cell
+    assert review_cell(value) == cell
 
 
 def test_the_export_lists_the_users_and_escapes_formulas(
