@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -105,13 +107,17 @@ def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
 
 
 def _open(key: bytes, blob: bytes | memoryview | None, aad: bytes) -> bytes:
+    return _open_with(AESGCM(key), blob, aad)
+
+
+def _open_with(cipher: AESGCM, blob: bytes | memoryview | None, aad: bytes) -> bytes:
     if blob is None:
         raise DecryptionError("no ciphertext")
     data = bytes(blob)
     if len(data) < 1 + _NONCE + 16 or data[0] != VERSION:
         raise DecryptionError("malformed ciphertext or unknown version")
     try:
-        return AESGCM(key).decrypt(data[1 : 1 + _NONCE], data[1 + _NONCE :], aad)
+        return cipher.decrypt(data[1 : 1 + _NONCE], data[1 + _NONCE :], aad)
     except InvalidTag as exc:
         raise DecryptionError("ciphertext does not authenticate") from exc
 
@@ -149,7 +155,10 @@ def encrypt_value(value: str | None, *, key: bytes, table: str, field: str, row:
 def decrypt_value(
     blob: bytes | memoryview | None, *, key: bytes, table: str, field: str, row: str
 ) -> str | None:
-    payload = _open(key, blob, _field_aad(table, field, row))
+    return _payload_text(_open(key, blob, _field_aad(table, field, row)))
+
+
+def _payload_text(payload: bytes) -> str | None:
     if payload == b"\x00":
         return None
     if payload[:1] != b"\x01":
@@ -184,6 +193,21 @@ class DataKeyMissing(RuntimeError):
     """A programming error: a value was assigned to an encrypted field of a row whose data key
     was never provisioned. The service that writes the row provisions it first
     (`crsv.keys.services.data_key_provision`); an attribute assignment never creates a key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """One encrypted field of one row as stored, read as values rather than through a model
+    instance (the 50 names of a list page): the ciphertext, the row's public id (bound into its
+    associated data) and the row's `DataKey` as stored (wrapped by the master key `key_id`,
+    bound to the key's own public id `key_owner`; `wrapped_key` is None once destroyed). It
+    holds no plaintext: `EncryptedField.decrypt_many` opens it."""
+
+    blob: bytes | memoryview | None = dataclasses.field(repr=False)
+    row: str
+    key_owner: str
+    key_id: str
+    wrapped_key: bytes | memoryview | None = dataclasses.field(repr=False)
 
 
 class _UnwrapsToKey(Protocol):
@@ -258,6 +282,35 @@ class EncryptedField(property, Generic[T]):
             raise DecryptionError(f"the row holding {self.field} has no data key")
         text = decrypt_value(blob, key=data_key.unwrap(), **self._aad(instance))
         return self.empty if text is None else self._decode(text)
+
+    def decrypt_many(
+        self, model: type[Any], sealed: Sequence[Sealed], *, ring: Keyring | None = None
+    ) -> list[T]:
+        """What reading this field gives on each of the rows of `model` read as values (`Sealed`):
+        the same associated data, the same empty value, the same `DecryptionError` on any
+        failure. For a page of rows: each master key's cipher is made once for the call, each
+        data key is unwrapped for its own row only, and no plaintext key outlives the call."""
+        ring = ring or keyring()
+        table = model._meta.db_table
+        masters: dict[str, AESGCM] = {}
+        values: list[T] = []
+        for item in sealed:
+            if item.blob is None:
+                if not self.null:
+                    raise DecryptionError(f"no ciphertext for {self.field}")
+                values.append(self.empty)
+                continue
+            if item.wrapped_key is None:
+                raise DecryptionError("the data key was destroyed (record erased)")
+            master = masters.get(item.key_id)
+            if master is None:
+                if item.key_id not in ring.keys:
+                    raise DecryptionError(f"master key {item.key_id!r} is not configured")
+                master = masters[item.key_id] = AESGCM(ring.keys[item.key_id])
+            data_key = _open_with(master, item.wrapped_key, _wrap_aad(item.key_owner))
+            text = _payload_text(_open(data_key, item.blob, _field_aad(table, self.field, item.row)))
+            values.append(self.empty if text is None else self._decode(text))
+        return values
 
     def __set__(self, instance: object, value: T) -> None:
         if self.null and (value is None or value == self.empty):

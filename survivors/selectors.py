@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -21,18 +22,12 @@ from crsv.accounts.models import User
 from crsv.accounts.roles import Capability, Role, roles_for
 from crsv.audit.models import AccessEvent
 from crsv.audit.services import access_record
-from crsv.pagination import (
-    NEWEST_FIRST,
-    KeysetPage,
-    keyset_after,
-    keyset_cursor_decode,
-    keyset_cursor_encode,
-    keyset_page,
-)
+from crsv.pagination import NEWEST_FIRST, keyset_after, keyset_cursor_decode, keyset_cursor_encode
 from incidents.models import Incident
 from survivors import blind_index, permissions
 from survivors.clock import awaiting_medical_care_q
 from survivors.identity import SurvivorIdentity
+from survivors.list_rows import CaseRow, case_rows_read, newest_heads
 from survivors.models import (
     BreakGlass,
     Consent,
@@ -40,7 +35,7 @@ from survivors.models import (
     SurvivorSearchEntry,
     SurvivorUserObjectPermission,
 )
-from survivors.querysets import identifying_access_q, identifying_arms
+from survivors.querysets import identifying_access_q
 
 # How far back the home page shows the mission's break-glass openings.
 BREAK_GLASS_RECENT = timedelta(days=7)
@@ -59,24 +54,14 @@ class AssignmentFilter(models.TextChoices):
     MEDICAL_WINDOW = "medical_window", _("Inside the 72-hour window without accepted medical care")
 
 
+# What a case read for its page (`survivor_get`) needs besides itself.
 _LIST_RELATED = ("data_key", "field_office", "assigned_wpa")
-# What a list row (page and API) reads: the case but not its identifying ciphertexts other than
-# the name's, the data key to decrypt it, the office's code, the assigned WPA's names. 50 rows
-# of four whole models cost the list page about 1 ms of its 8.
-_LIST_COLUMNS = (
-    *(
-        field.name
-        for field in Survivor._meta.concrete_fields
-        if not field.name.endswith("_ct") or field.name == "name_ct"
-    ),
-    "data_key__public_id",
-    "data_key__master_key_id",
-    "data_key__wrapped_key",
-    "field_office__code",
-    "assigned_wpa__username",
-    "assigned_wpa__first_name",
-    "assigned_wpa__last_name",
-)
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[CaseRow]
+    next_cursor: str | None  # the cursor of the next page; None on the last page
 
 
 def survivor_list(*, user: Any, assignment: str = AssignmentFilter.ALL) -> QuerySet[Survivor]:
@@ -105,48 +90,39 @@ def survivor_list(*, user: Any, assignment: str = AssignmentFilter.ALL) -> Query
 
 def survivor_page(
     *, user: Any, assignment: str = AssignmentFilter.ALL, cursor: str | None = None, size: int = PAGE_SIZE
-) -> KeysetPage[Survivor]:
-    """One newest-first page of `survivor_list` after `cursor` (None: the first), for the list
-    page and the list API. Raises BadCursor on a cursor this ordering did not make.
+) -> CasePage:
+    """One newest-first page of `survivor_list` after `cursor` (None: the first), as `CaseRow`s,
+    for the list page and the list API. Raises BadCursor on a cursor this ordering did not make.
 
-    A WPA's or a reporter's list (every case she may identify) is read source by source
-    (`identifying_arms`: the sources of `visible_to`, bounded alike): the newest `size + 1` of
-    each (assigned, registered, granted), each through its own index, then the newest of those
-    heads, then the rows of that page only, by primary key. The single semi-join of
-    `survivor_list` fetched and joined every case she may read before sorting them (the
-    benchmark WPA: 1,000 cases for a page of 50; 13-20 ms against 8 at 100,000 cases). A
-    senior WPA's list is her missions' cases through the (mission, newest) index, and the
-    dormant filter is rare: both page `survivor_list` as is."""
+    A WPA's or a reporter's list (every case she may identify) is chosen source by source
+    (`list_rows.newest_heads` of `identifying_arms`, the sources of `visible_to`, bounded
+    alike): the newest `size + 1` of each (assigned, registered, granted), each through its own
+    index, then the newest of those heads. The single semi-join of `survivor_list` fetched and
+    joined every case she may read before sorting them (the benchmark WPA: 1,000 cases for a
+    page of 50; 13-20 ms against 8 at 100,000 cases). A senior WPA's list is her missions'
+    cases through the (mission, newest) index, and the dormant filter is rare: both page
+    `survivor_list` as is. Either way the rows of the page are read by `list_rows.PAGE_SQL`,
+    in the same statement as their choice."""
     permissions.list_authorize(user)
+    after = keyset_after(NEWEST_FIRST, keyset_cursor_decode(NEWEST_FIRST, cursor)) if cursor else None
     if assignment != AssignmentFilter.ALL or user.has_role(Role.SENIOR_WPA):
-        listed = survivor_list(user=user, assignment=assignment).only(*_LIST_COLUMNS)
-        return keyset_page(listed, cursor=cursor, size=size)
-    after = keyset_after(NEWEST_FIRST, keyset_cursor_decode(NEWEST_FIRST, cursor)) if cursor else Q()
-    heads = [
-        arm.filter(after).order_by(*NEWEST_FIRST).values_list("id", "created_at")[: size + 1]
-        for arm in identifying_arms(user)
-    ]
-    if not heads:
-        return KeysetPage(rows=[], next_cursor=None)
-    first, *others = heads
-    newest = first.union(*others).order_by(*NEWEST_FIRST) if others else first
-    # The heads' ids as one subquery of the rows' query (one round trip, not two). The ORM
-    # cannot take a two-column UNION as `id IN (...)`, so it is wrapped as SQL it compiled.
-    heads_sql, heads_params = newest[: size + 1].query.sql_with_params()
-    rows: list[Survivor] = list(
-        Survivor.objects.filter(
-            # The SQL is the ORM's own compilation of `newest`; every value is a parameter.
-            id__in=RawSQL(f"SELECT id FROM ({heads_sql}) AS heads", heads_params)  # noqa: S608, S611  # nosec B608 B611
-        )
-        .select_related(*_LIST_RELATED)
-        .only(*_LIST_COLUMNS)
-        .annotate(identifying=Value(True))  # every row of `identifying_arms` is one she may identify
-        .order_by(*NEWEST_FIRST)
-    )
-    page = rows[:size]
-    last = page[-1] if len(rows) > size else None
+        listed: QuerySet[Any] = survivor_list(user=user, assignment=assignment).filter(after or Q())
+        rows = _case_rows(listed.values("id", "identifying")[: size + 1])
+    else:
+        heads = newest_heads(user, after=after, size=size + 1)
+        rows = case_rows_read(*heads, all_identifying=True) if heads else []
+    last = rows[size - 1] if len(rows) > size else None
     next_cursor = keyset_cursor_encode(NEWEST_FIRST, [last.created_at, last.pk]) if last else None
-    return KeysetPage(rows=page, next_cursor=next_cursor)
+    return CasePage(rows=rows[:size], next_cursor=next_cursor)
+
+
+def _case_rows(chosen: QuerySet[Any]) -> list[CaseRow]:
+    """The `CaseRow`s of the cases `chosen` selects (`id` and `identifying`), in one statement."""
+    try:
+        page_sql, params = chosen.query.sql_with_params()
+    except EmptyResultSet:  # the scope can match nothing (Django skips the query)
+        return []
+    return case_rows_read(page_sql, params, all_identifying=False, using=chosen.db)
 
 
 def survivor_get(*, user: Any, public_id: uuid.UUID | str) -> Survivor:
@@ -156,13 +132,19 @@ def survivor_get(*, user: Any, public_id: uuid.UUID | str) -> Survivor:
 
 @transaction.atomic
 def survivor_names_reveal(
-    *, user: Any, survivors: list[Survivor], kind: str, request: HttpRequest | None = None
+    *, user: Any, survivors: Sequence[CaseRow], kind: str, request: HttpRequest | None = None
 ) -> dict[int, str]:
-    """Decrypted names of the rows `user` may identify (erased cases are skipped), keyed by pk."""
-    names = {s.pk: s.name for s in survivors if getattr(s, "identifying", False) and s.erased_at is None}
-    revealed = [s.public_id for s in survivors if s.pk in names]
-    access_record(actor=user, survivor_public_ids=revealed, kind=kind, request=request)
-    return names
+    """Decrypted names of the rows `user` may identify (erased cases are skipped), keyed by pk,
+    and one access event for each, in this transaction."""
+    shown = [row for row in survivors if row.identifying and not row.is_erased]
+    names = Survivor.name.decrypt_many(Survivor, [row.sealed_name for row in shown])
+    access_record(
+        actor=user,
+        survivor_public_ids=[uuid.UUID(row.public_id) for row in shown],
+        kind=kind,
+        request=request,
+    )
+    return {row.pk: name for row, name in zip(shown, names, strict=True)}
 
 
 @transaction.atomic
@@ -236,14 +218,15 @@ def survivor_search_reveal(
     phone: str = "",
     limit: int,
     request: HttpRequest | None = None,
-) -> tuple[list[Survivor], dict[int, str]]:
+) -> tuple[list[CaseRow], dict[int, str]]:
     """The search use case of the page and the API: the role gate, at most `limit` cases found
     by `survivor_search`, and the names of those she may identify, revealed and logged (kind
     SEARCH) in this transaction."""
     permissions.list_authorize(user)
-    found = list(survivor_search(user=user, code=code, name=name, phone=phone)[:limit])
-    names = survivor_names_reveal(user=user, survivors=found, kind=AccessEvent.Kind.SEARCH, request=request)
-    return found, names
+    found: QuerySet[Any] = survivor_search(user=user, code=code, name=name, phone=phone)
+    rows = _case_rows(found.values("id", "identifying")[:limit])
+    names = survivor_names_reveal(user=user, survivors=rows, kind=AccessEvent.Kind.SEARCH, request=request)
+    return rows, names
 
 
 def survivor_incidents(*, user: Any, survivor: Survivor) -> list[Incident] | None:

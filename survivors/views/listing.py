@@ -1,23 +1,25 @@
 """The case list and the search page: rows of codes, profiles and (revealed, logged) names.
 
-The list is the page a WPA opens most, 50 rows with decrypted names. Its rows are built here
-once per request as plain values (`CaseRow`): the labels translated once, the detail address
-reversed once, the date formatted once per day shown; the template then only prints them.
-Through model instances, `get_*_display`, `{% url %}` and `{% translate %}` per row, rendering
-the rows cost more than the query and the decryption together (~40 ms of ~90).
+The list is the page a WPA opens most, 50 rows with decrypted names. The selector reads its
+rows as values (`survivors.list_rows.CaseRow`); they are made printable here once per request
+(`ListedCase`): the labels translated once, the detail address reversed once, the date formatted
+once per day shown; the template then only prints them. Through model instances,
+`get_*_display`, `{% url %}` and `{% translate %}` per row, rendering the rows cost more than
+the query and the decryption together (~40 ms of ~90).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
-from typing import TypedDict
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,6 +32,7 @@ from crsv.audit.models import AccessEvent
 from crsv.pagination import BadCursor
 from survivors import permissions, selectors
 from survivors.forms import SearchForm
+from survivors.list_rows import CaseRow
 from survivors.models import Survivor
 
 # At most this many search results (a code matches one case; an exact name, a handful).
@@ -38,9 +41,9 @@ SEARCH_LIMIT = 50
 _ANY_ID = uuid.UUID(int=0)
 
 
-class CaseRow(TypedDict):
-    """One row of the case list or the search results, ready to print (a dict: the template
-    engine looks a key up before an attribute)."""
+@dataclass(frozen=True, slots=True)
+class ListedCase:
+    """One row of the case list or the search results, ready to print."""
 
     url: str
     code: str
@@ -53,42 +56,50 @@ class CaseRow(TypedDict):
     assigned: str  # the assigned WPA's display name, or ""
     registered: str
 
+    def __getitem__(self, name: str) -> Any:
+        """`row[name]` is `row.name`: a Django template (the search page) looks `row.name` up
+        as `row["name"]` first, and answering it spares the TypeError raised and caught per cell."""
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
 
-def case_rows(cases: list[Survivor], names: dict[int, str], *, hide_names: bool = False) -> list[CaseRow]:
-    """The rows of `cases` (loaded by `survivor_list`/`survivor_page`, with their office and
-    assigned WPA); `names` as `survivor_names_reveal` returned them."""
+
+def case_rows(cases: list[CaseRow], names: dict[int, str], *, hide_names: bool = False) -> list[ListedCase]:
+    """The printed rows of `cases` (from `survivor_page`, `survivor_search_reveal`); `names` as
+    `survivor_names_reveal` returned them."""
     detail = reverse("survivors:detail", args=[_ANY_ID])
     placeholder = str(_ANY_ID)
     sexes = {value: str(label) for value, label in Survivor.Sex.choices}
     bands = {value: str(label) for value, label in Survivor.AgeBand.choices}
     erased, hidden, restricted = _("erased"), _("hidden"), _("restricted")
+    zone = get_current_timezone()
     days: dict[date, str] = {}
-    rows: list[CaseRow] = []
+    rows: list[ListedCase] = []
     for case in cases:
-        day = localtime(case.created_at).date()
+        day = case.created_at.astimezone(zone).date()
         if day not in days:
             days[day] = date_format(day, "SHORT_DATE_FORMAT")
         name = names.get(case.pk)
-        if case.erased_at is not None:
+        if case.is_erased:
             note = erased
         elif hide_names:
             note = hidden
         else:
             note = "" if name is not None else restricted
-        wpa = case.assigned_wpa
         rows.append(
-            {
-                "url": detail.replace(placeholder, str(case.public_id)),
-                "code": case.code,
-                "name": name or "",
-                "note": note,
-                "erased": case.erased_at is not None,
-                "office": case.field_office.code,
-                "sex": sexes.get(case.sex, case.sex),
-                "age_band": bands.get(case.age_band, case.age_band),
-                "assigned": wpa.display_name if wpa is not None else "",
-                "registered": days[day],
-            }
+            ListedCase(
+                detail.replace(placeholder, case.public_id),
+                case.code,
+                name or "",
+                note,
+                case.is_erased,
+                case.field_office,
+                sexes.get(case.sex, case.sex),
+                bands.get(case.age_band, case.age_band),
+                case.assigned_wpa_name,
+                days[day],
+            )
         )
     return rows
 
@@ -148,7 +159,7 @@ def survivor_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     permissions.list_authorize(user)  # the form itself is refused to a role without cases
     form = SearchForm(request.POST if request.method == "POST" else None)
-    rows: list[CaseRow] | None = None
+    rows: list[ListedCase] | None = None
     if request.method == "POST" and form.is_valid():
         found, names = selectors.survivor_search_reveal(
             user=user,

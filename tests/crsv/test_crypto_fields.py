@@ -4,6 +4,7 @@ ciphertexts stored before the idiom (same associated data: table|field|row) stil
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -13,7 +14,7 @@ import pytest
 from django.test.utils import override_settings
 
 from crsv import crypto
-from crsv.crypto import DataKeyMissing, DecryptionError
+from crsv.crypto import DataKeyMissing, DecryptionError, Sealed
 from crsv.keys.models import DataKey
 from crsv.keys.services import data_key_create, data_key_provision
 from incidents.models import Incident, IncidentEvent, Perpetrator
@@ -159,3 +160,57 @@ def test_every_encrypted_attribute_is_the_one_idiom() -> None:
         columns = {field.column for field in model._meta.concrete_fields}
         assert not names & columns, model  # no plaintext column of the same name
         assert {f"{name}_ct" for name in names} <= columns, model
+
+
+def _sealed(survivor: Survivor) -> Sealed:
+    key = survivor.data_key
+    return Sealed(
+        survivor.name_ct,
+        str(survivor.public_id),
+        str(key.public_id),
+        key.master_key_id,
+        key.wrapped_key,
+    )
+
+
+def _in_memory_case(name: str) -> Survivor:
+    """A case with its own data key, encrypted in memory (no database)."""
+    public_id = uuid.uuid4()
+    key_id, wrapped = crypto.wrap_data_key(crypto.new_data_key(), owner=str(public_id))
+    survivor = Survivor(
+        public_id=uuid.uuid4(),
+        data_key=DataKey(public_id=public_id, master_key_id=key_id, wrapped_key=wrapped),
+    )
+    survivor.name = name
+    return survivor
+
+
+def test_many_values_open_as_each_row_reads_them(fixture_key: DataKey) -> None:
+    """`decrypt_many` (a list page's names, read as values): what reading each row gives, the
+    ciphertexts written before the idiom included, and the same refusals. (Under the fixture's
+    master key, which `_in_memory_case` wraps with too.)"""
+    cases = [_in_memory_case(f"Case {i}") for i in range(3)]
+    old = Survivor(public_id=SURVIVOR_ROW, data_key=fixture_key, name_ct=OLD_NAME)
+    sealed = [_sealed(case) for case in [*cases, old]]
+    assert Survivor.name.decrypt_many(Survivor, sealed) == ["Case 0", "Case 1", "Case 2", "Old Name"]
+    assert Survivor.name.decrypt_many(Survivor, []) == []
+    tampered = bytearray(OLD_NAME)
+    tampered[-1] ^= 1
+    refused = [
+        dataclasses.replace(sealed[0], row=sealed[1].row),  # moved to another row
+        dataclasses.replace(sealed[0], blob=bytes(tampered)),
+        dataclasses.replace(sealed[0], blob=None),  # a survivor's field is never NULL
+        dataclasses.replace(sealed[0], wrapped_key=None),  # erased: the key is destroyed
+        dataclasses.replace(sealed[0], key_owner=sealed[1].key_owner),  # another row's key
+        dataclasses.replace(sealed[3], key_id="gone"),  # a master key no longer configured
+    ]
+    for bad in refused:
+        with pytest.raises(DecryptionError):
+            Survivor.name.decrypt_many(Survivor, [sealed[1], bad])
+    with pytest.raises(DecryptionError):  # the same ciphertext read as another field
+        Survivor.phone.decrypt_many(Survivor, sealed[:1])
+    with pytest.raises(DecryptionError):  # or another table
+        Incident.narrative.decrypt_many(Incident, sealed[:1])
+    # A field that may be NULL reads a NULL column as its empty value, as the attribute does.
+    assert Incident.narrative.decrypt_many(Incident, [dataclasses.replace(sealed[0], blob=None)]) == [""]
+    assert "Case" not in repr(sealed[0]) and "blob" not in repr(sealed[0])

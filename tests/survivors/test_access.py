@@ -74,14 +74,14 @@ def test_list_reveals_names_only_where_allowed_and_logs_each(
 ) -> None:
     own = [make_survivor(wpa, name=f"Case {i}") for i in range(3)]
     others = [make_survivor(reporter, name="Not for the WPA")]
-    rows = list(selectors.survivor_list(user=wpa))
+    rows = selectors.survivor_page(user=wpa).rows
     assert {r.pk for r in rows} == {s.pk for s in own}
     names = selectors.survivor_names_reveal(user=wpa, survivors=rows, kind=AccessEvent.Kind.LIST)
     assert sorted(names.values()) == ["Case 0", "Case 1", "Case 2"]
     events = AccessEvent.objects.filter(actor=wpa, kind=AccessEvent.Kind.LIST)
     assert sorted(events.values_list("survivor_public_id", flat=True)) == sorted(s.public_id for s in own)
 
-    senior_rows = list(selectors.survivor_list(user=senior_wpa))
+    senior_rows = selectors.survivor_page(user=senior_wpa).rows
     assert len(senior_rows) == 4
     assert selectors.survivor_names_reveal(user=senior_wpa, survivors=senior_rows, kind="list") == {}
     assert not AccessEvent.objects.filter(actor=senior_wpa).exists()

@@ -16,6 +16,7 @@ from rest_framework.fields import SkipField
 from incidents.models import Incident
 from survivors.consent import consent_status
 from survivors.identity import SurvivorIdentity
+from survivors.list_rows import CaseRow
 from survivors.models import ENCRYPTED_FIELDS, Consent, Survivor
 from survivors.selectors import AccessWhy
 
@@ -26,7 +27,7 @@ class RevealedName(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, **kwargs)
 
-    def get_attribute(self, instance: Survivor) -> str:
+    def get_attribute(self, instance: CaseRow) -> str:
         names: dict[int, str] = self.context["names"]
         if instance.pk not in names:
             raise SkipField  # not revealed to this user: the key stays out of the row
@@ -70,16 +71,20 @@ class SurvivorSummaryOutput(serializers.Serializer):
 
 
 class SurvivorListItemOutput(SurvivorSummaryOutput):
-    """A row of the case list. Needs `context["names"]` (from `survivor_names_reveal`)."""
+    """A row of the case list or of the search (`survivors.list_rows.CaseRow`). Needs
+    `context["names"]` (from `survivor_names_reveal`)."""
 
+    # The row holds the office's code and the WPA's username themselves (the schema is the same).
+    field_office = serializers.CharField()
+    assigned_wpa = serializers.CharField(allow_null=True)
     identifying = serializers.SerializerMethodField(
         help_text="True when this row carries the survivor's name (you may identify the survivor "
         "and the case is not erased)."
     )
     name = RevealedName(help_text="Present only when `identifying` is true; the key is absent otherwise.")
 
-    def get_identifying(self, survivor: Survivor) -> bool:
-        return survivor.pk in self.context["names"]
+    def get_identifying(self, row: CaseRow) -> bool:
+        return row.pk in self.context["names"]
 
 
 class SurvivorPageOutput(serializers.Serializer):

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crsv.audit.models import AccessEvent
-from crsv.pagination import BadCursor, KeysetPage
+from crsv.pagination import BadCursor
 from survivors import selectors, services
 from survivors.api import serializers as s
 from survivors.api.base import (
@@ -46,7 +46,7 @@ SEARCH_LIMIT = 50
 _MAX_CURSOR_LENGTH = 256
 
 
-def _page(request: Request, assignment: str) -> KeysetPage[Survivor]:
+def _page(request: Request, assignment: str) -> selectors.CasePage:
     """One page of the list after `?cursor=` (absent: the first page), or 400 for a cursor this
     API did not make (an empty one included). The cursor is never echoed."""
     raw_cursor = request.query_params.get("cursor")
