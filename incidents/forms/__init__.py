@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from incidents.forms.fields import InstanceChoiceField, YesNoField, location_label
+from incidents.forms.fields import InstanceChoiceField, YesNoField
 from incidents.forms.intake import (
     IncidentForm,
     IncidentIntake,
@@ -30,5 +30,4 @@ __all__ = [
     "ViolationForm",
     "YesNoField",
     "add_service_errors",
-    "location_label",
 ]

@@ -12,8 +12,6 @@ from django.forms.utils import flatatt
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Location
-
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BLANK = ("", "—")
 
@@ -57,15 +55,6 @@ class InstanceChoiceField(forms.ChoiceField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return str(self.prepare_value(initial) or "") != str(data or "")
-
-
-def location_label(location: Location) -> str:
-    """Indented by admin level, so the hierarchy reads in a plain select."""
-    return "\u00a0\u00a0\u00a0" * (location.admin_level - 1) + f"{location.name} ({location.pcode})"
-
-
-def location_province(location: Location) -> str:
-    return location.ancestor_at_level(1).name
 
 
 def choice(

@@ -24,9 +24,8 @@ from incidents.forms.fields import (
     InstanceChoiceField,
     YesNoField,
     choice,
-    location_label,
-    location_province,
 )
+from incidents.forms.location_picker import LocationFinder, LocationOption, LocationPicker
 from incidents.forms.rows import (
     PerpetratorForm,
     PerpetratorFormSet,
@@ -41,6 +40,7 @@ from incidents.models import (
     Location,
     PartyToConflict,
 )
+from incidents.selectors.location_search import TEXT_MAX
 from incidents.services import IncidentFields, PerpetratorData, ViolationData
 from incidents.services.inputs import INCIDENT_FIELD_NAMES
 from incidents.services.limits import (
@@ -91,7 +91,14 @@ class IncidentForm(forms.Form):
     time_of_day = choice(
         _("Time of day"), Incident.TimeOfDay.choices, blank=False, initial=Incident.TimeOfDay.UNKNOWN
     )
-    location = InstanceChoiceField(label=_("Location"), label_of=location_label, required=False)
+    # The search box and the chosen p-code (forms/location_picker.py): never a select of villages.
+    location_query = forms.CharField(
+        label=_("Location"),
+        required=False,
+        max_length=TEXT_MAX,
+        help_text=_("Part of the name of a village, locality or territory, or the start of its p-code."),
+    )
+    location = forms.CharField(label=_("Location"), required=False, max_length=TEXT_MAX)
     location_type = choice(
         _("Type of location"),
         Incident.LocationType.choices,
@@ -157,8 +164,22 @@ class IncidentForm(forms.Form):
         else:  # editing: the office of an incident does not change, and it has been saved
             del self.fields["field_office"]
             del self.fields["intake_key"]
-        location_field = cast(InstanceChoiceField, self.fields["location"])
-        location_field.set_instances(choices.locations, groups=location_province)
+        self.location_picker = LocationPicker(choices.locations)
+
+    def clean_location(self) -> Location | None:
+        return self.location_picker.clean(
+            code=self.cleaned_data.get("location") or "", query=str(self["location_query"].value() or "")
+        )
+
+    def location_options(self) -> list[LocationOption]:
+        """The location's radio buttons: the place chosen (as posted, or as saved), then the
+        matches of a search."""
+        if self.is_bound:
+            chosen: Any = self.cleaned_data.get("location") if hasattr(self, "cleaned_data") else None
+            chosen = chosen if "location" not in self.errors else None
+        else:
+            chosen = self["location"].value()
+        return self.location_picker.options(chosen)
 
     def tally_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in TALLY_FIELDS]
@@ -191,9 +212,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class IntakeChoices:
-    """What the intake's selects offer, read once by the view through the selectors."""
+    """What the intake's selects offer, read once by the view through the selectors, and where
+    its location field finds places."""
 
-    locations: Sequence[Location]
+    locations: LocationFinder
     parties: Sequence[PartyToConflict]
     offices: Sequence[FieldOffice] = ()  # empty when editing
 
@@ -219,7 +241,7 @@ class IncidentIntake:
         *,
         choices: IntakeChoices,
         initial: IntakeInitial | None = None,
-        more_rows: int = 0,
+        more_rows: int | None = None,
     ) -> None:
         initial = initial or IntakeInitial()
         self.choices = choices
@@ -233,8 +255,8 @@ class IncidentIntake:
         )
         if data is None:  # empty rows to fill: a few on a new intake, one more when editing
             blank = not (initial.violations or initial.perpetrators)
-            self.violations.extra = more_rows or (EXTRA_VIOLATIONS if blank else 1)
-            self.perpetrators.extra = more_rows or (EXTRA_PERPETRATORS if blank else 1)
+            self.violations.extra = (EXTRA_VIOLATIONS if blank else 1) if more_rows is None else more_rows
+            self.perpetrators.extra = (EXTRA_PERPETRATORS if blank else 1) if more_rows is None else more_rows
         self.group_errors: dict[str, ErrorList] = {key: ErrorList() for key in GROUP_KEYS}
 
     @classmethod
@@ -271,15 +293,26 @@ class IncidentIntake:
         )
         return cls(choices=choices, initial=initial)
 
-    def with_more_rows(self) -> IncidentIntake:
-        """The same input, unbound (no error shown yet), with more empty rows to fill."""
+    def _redisplayed(self, *, more_rows: int) -> IncidentIntake:
+        """The same input, unbound: nothing validated, so no error shown."""
         incident = {name: self.form[name].value() for name in self.form.fields}
         initial = IntakeInitial(
             incident=incident,
             violations=self.violations.raw_rows(),
             perpetrators=self.perpetrators.raw_rows(),
         )
-        return IncidentIntake(choices=self.choices, initial=initial, more_rows=MORE_ROWS)
+        return IncidentIntake(choices=self.choices, initial=initial, more_rows=more_rows)
+
+    def with_more_rows(self) -> IncidentIntake:
+        """The same input, unbound (no error shown yet), with more empty rows to fill."""
+        return self._redisplayed(more_rows=MORE_ROWS)
+
+    def with_location_matches(self) -> IncidentIntake:
+        """The same input, unbound, with the places matching the search box to choose from
+        (the "Find" button; nothing is validated or saved)."""
+        intake = self._redisplayed(more_rows=0)
+        intake.form.location_picker.find(str(self.form["location_query"].value() or ""))
+        return intake
 
     def is_valid(self) -> bool:
         # Every part is validated (no short cut), so every message shows at once.

@@ -5,14 +5,35 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
+from django.db.models.functions import Collate, Upper
 from django.utils.translation import gettext_lazy as _
 
 PCODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9_-]{2,20}$", _("A p-code is 2-20 letters, digits, '-' or '_', e.g. CD61.")
 )
+
+
+class FoldedName(Func):
+    """`incidents_fold(name)`: the name as searched, lower case, without accents, its words
+    separated by single spaces ("Kalehe-Centre" -> "kalehe centre"). The SQL function is made by
+    migration incidents/0009; `incidents.selectors.location_search.fold` is its Python twin."""
+
+    function = "incidents_fold"
+    output_field = models.TextField()
+
+
+class NameLexemes(Func):
+    """`incidents_location_lexemes(folded name)`: its words, and every tail of three letters or
+    more of each word marked with "~", as a tsvector: a prefix query on it finds a word start or
+    any part of a word, through a GIN index (the embedded PostgreSQL has no pg_trgm)."""
+
+    function = "incidents_location_lexemes"
+    output_field = SearchVectorField()
 
 
 class Location(models.Model):
@@ -62,6 +83,14 @@ class Location(models.Model):
         ordering = ["pcode"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
+        # The location search (selectors.location_search) on a country's 100,000 villages: a
+        # name's start and a p-code's start in byte order (LIKE 'x%' and ORDER BY ... LIMIT walk
+        # them in any database collation), and any part of a word.
+        indexes = [
+            models.Index(Collate(FoldedName("name"), "C"), name="location_folded_name"),
+            models.Index(Collate(Upper("pcode"), "C"), name="location_pcode_upper"),
+            GinIndex(NameLexemes(FoldedName("name")), name="location_name_lexemes"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(admin_level__gte=1, admin_level__lte=4),

@@ -2,7 +2,8 @@
 
 One page, working without JavaScript: the incident, its violations and its perpetrators,
 saved as a draft or submitted, all or nothing. "Add more rows" redisplays the page with more
-empty rows and everything typed so far.
+empty rows and everything typed so far; "Find" (the location's search step) redisplays it with
+the places matching the location's search box to choose from (forms/location_picker.py).
 """
 
 from __future__ import annotations
@@ -29,27 +30,33 @@ from incidents import clock, selectors, services
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import IncidentIntake, IntakeChoices, IntakeInitial
 from incidents.forms.kept import intake_kept_inputs
+from incidents.forms.location_picker import FIND, LocationFinder
 from incidents.models import Incident
 from incidents.views.detail import detail_conflict
 from incidents.workflow import Action
 
-# The intake's buttons (`intent`) that save. Anything else ("add_rows", or Enter pressed in a
-# field, which sends the first button: "add rows") redisplays the page and never saves.
+# The intake's buttons (`intent`) that save. Anything else ("add_rows", "find_location", or
+# Enter pressed in a field, which sends the first button: "Find") redisplays the page and never
+# saves.
 SAVE, SUBMIT = "save", "submit"
 
 logger = logging.getLogger(__name__)
 
 
 def _choices(user: User, *, incident: Incident | None = None) -> IntakeChoices:
-    """The selects' options, one query each. Editing keeps a party since deactivated."""
-    # The province of each place names its <optgroup>: its ancestors come in the same query.
-    locations = selectors.location_list(user=user).select_related("parent__parent__parent")
+    """The selects' options, one query each. Editing keeps a party since deactivated. Locations
+    are searched, never listed (a country has thousands)."""
     parties = selectors.party_list()
     if incident is not None:
         in_use = [row.party_id for row in incident.perpetrators.all() if row.party_id is not None]
         parties = selectors.party_list(include_inactive=True).filter(Q(active=True) | Q(pk__in=in_use))
     offices = list(user.offices()) if incident is None else []
-    return IntakeChoices(locations=list(locations), parties=list(parties), offices=offices)
+    return IntakeChoices(locations=LocationFinder(user), parties=list(parties), offices=offices)
+
+
+def _redisplayed(intake: IncidentIntake, intent: str | None) -> IncidentIntake:
+    """The page again, nothing saved: with the location's matches, or with more rows."""
+    return intake.with_location_matches() if intent == FIND else intake.with_more_rows()
 
 
 def _render(
@@ -122,7 +129,7 @@ def incident_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     intake = IncidentIntake(request.POST, choices=choices)
     intent = request.POST.get("intent")
     if intent not in (SAVE, SUBMIT):
-        return _render(request, intake.with_more_rows(), None)
+        return _render(request, _redisplayed(intake, intent), None)
     if intake.is_valid():
         try:
             with transaction.atomic():  # submitting a new incident: both steps or neither
@@ -162,7 +169,7 @@ def incident_edit(request: AuthenticatedHttpRequest, public_id: str) -> HttpResp
     intake = IncidentIntake(request.POST, choices=choices)
     intent = request.POST.get("intent")
     if intent not in (SAVE, SUBMIT):
-        return _render(request, intake.with_more_rows(), incident)
+        return _render(request, _redisplayed(intake, intent), incident)
     if intake.is_valid():
         try:
             with transaction.atomic():  # the edit and the submission: both or neither

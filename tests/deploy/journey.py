@@ -77,6 +77,10 @@ def incident_log(browser: Browser, *, place: str, zone: ZoneInfo) -> tuple[str, 
     """Log an incident and submit it: its public id and reference."""
     today = datetime.now(zone).date()
     page = browser.get("/incidents/new/")
+    # The location's search step (no JavaScript here): "Find" offers the matching places.
+    page = browser.submit(
+        page, form_with(page, "source_channel"), {"location_query": place}, button=("intent", "find_location")
+    )
     form = form_with(page, "source_channel")
     answers = {
         f"gbvims_{name}": "yes" if name in ("penetration", "physical_assault") else "no"

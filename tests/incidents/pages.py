@@ -63,7 +63,7 @@ def intake_data(
         "incident_date_start": (today - timedelta(days=2)).isoformat(),
         "incident_date_end": "",
         "time_of_day": "evening_night",
-        "location": str(location.public_id),
+        "location": location.pcode,
         "location_type": "home",
         "latitude": "",
         "longitude": "",

@@ -94,9 +94,9 @@ def test_page_labels_every_input_and_asks_the_gbvims_questions(
     # Derived fields are never inputs.
     for derived in ("reporting_delay_band", "gbvims_core_type", "is_sea", "is_late_verification", "status"):
         assert f'name="{derived}"' not in page
-    # Locations are indented by admin level, inside their province's group; parties listed.
-    assert '<optgroup label="Nord-Kivu">' in page
-    assert "\u00a0" * 6 + "Sake (CD610602)" in body
+    # A location is searched (a box and "Find"), never chosen in a list of every place.
+    assert '<select name="location"' not in page and "CD610602" not in page
+    assert 'name="location_query"' in page and 'name="intent" value="find_location"' in page
     assert "M23/AFC" in body
     assert input_value(response, "reported_on") == office_today(reporter).isoformat()
     assert 'name="intent" value="save"' in page and 'name="intent" value="submit"' in page
@@ -164,7 +164,7 @@ def test_incident_after_report_is_shown_beside_the_date_and_everything_is_kept(
     # Every input kept: typed text, dates, selects, radios and the child rows.
     assert NARRATIVE in text(response)
     assert input_value(response, "incident_date_start") == (today - timedelta(days=1)).isoformat()
-    assert selected(response, "location") == [str(sake.public_id)]
+    assert selected(response, "location") == [sake.pcode]
     assert selected(response, "gbvims_physical_assault") == ["yes"]
     assert selected(response, "violations-1-form") == ["sexual_slavery"]
     assert selected(response, "perpetrators-0-party") == [str(m23.public_id)]
@@ -307,7 +307,7 @@ def test_edit_shows_what_was_saved_and_replaces_the_rows(
     assert selected(response, "violations-0-form") == ["rape"]
     assert selected(response, "perpetrators-0-category") == ["unidentified_armed_men"]
     assert selected(response, "gbvims_penetration") == ["yes"]
-    assert selected(response, "location") == [str(sake.public_id)]
+    assert selected(response, "location") == [sake.pcode]
 
     posted = intake_data(
         location=sake, today=office_today(reporter), office=None, violations=("forced_marriage",)
