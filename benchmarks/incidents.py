@@ -12,6 +12,9 @@ from benchmarks.database import omitted_columns
 from benchmarks.harness import Budget, Target, ratio
 
 INCIDENTS = int(os.environ.get("BENCH_INCIDENTS", "1000000"))
+# A country's worth of villages (synthetic, under the demo's territories): the incidents happen
+# in them, and the intake's location search runs on them.
+VILLAGES = int(os.environ.get("BENCH_VILLAGES", "10000"))
 OFFICES = 30
 MISSION = "BENCHINC"
 BENCH_WPA = "bench_inc_wpa"
@@ -62,23 +65,25 @@ def _office_code(n: int) -> str:
     return "B" + chr(ord("A") + n // 26) + chr(ord("A") + n % 26)
 
 
-def load(*, count: int = INCIDENTS) -> None:
+def load(*, count: int = INCIDENTS, villages: int = VILLAGES) -> None:
     """30 offices of one mission, a reporter per office, a WPA of the first three offices, and
-    `count` incidents (each with one violation) by INSERT ... SELECT generate_series."""
-    from django.conf import settings
+    `count` incidents (each with one violation, in one of `villages` synthetic villages) by
+    INSERT ... SELECT generate_series."""
     from django.contrib.auth.models import Group
     from django.db import connection, transaction
 
     from crsv.accounts.models import FieldOffice, Membership, Mission, User
-    from incidents.locations import locations_load_csv
+    from incidents.locations.synthetic import locations_synthesize
     from incidents.models import Incident, Location
 
     mission, _ = Mission.objects.get_or_create(code=MISSION, defaults={"name": "Benchmark incidents"})
     if Incident.objects.filter(mission=mission).count() >= count and not os.environ.get("BENCH_RELOAD"):
         print(f"  incidents: {count} already loaded")
         return
-    locations_load_csv(settings.BASE_DIR / "incidents" / "data" / "locations_drc_east.csv")
-    location_ids = list(Location.objects.filter(admin_level=2).values_list("id", flat=True))
+    started = time.time()
+    locations_synthesize(villages=villages)  # the demo's file, then the villages (idempotent)
+    location_ids = list(Location.objects.filter(admin_level=4).order_by("pcode").values_list("id", flat=True))
+    print(f"  locations: {len(location_ids)} villages ready in {time.time() - started:.1f} s")
     offices = [
         FieldOffice.objects.get_or_create(
             mission=mission,

@@ -295,6 +295,9 @@ def run(port: int) -> None:
     env.setdefault("CRSV_SITE_URL", f"http://127.0.0.1:{port}")
     _manage("migrate", "--no-input", env=env)
     _manage("bootstrap", "--demo", env=env)
+    villages = os.environ.get("CRSV_DEMO_VILLAGES", "").strip()
+    if villages:  # thousands of synthetic villages, for the location search (idempotent)
+        _manage("locations_synthesize", "--villages", villages, env=env)
     password = os.environ.get("CRSV_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
     users = "reporter wpa senior_wpa analyst provider admin auditor wpa_bunia"
     processes = dev_processes(port, env)

@@ -17,10 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_incidents_loader_fills_a_small_set() -> None:
-    incidents_bench.load(count=60)
+    incidents_bench.load(count=60, villages=48)
 
     loaded = Incident.objects.filter(mission__code=incidents_bench.MISSION)
     assert loaded.count() == 60
+    assert set(loaded.values_list("location__admin_level", flat=True)) == {4}  # in the villages
+    assert loaded.values("location").distinct().count() == 48
     assert Violation.objects.filter(incident__in=loaded).count() == 60
     wpa = User.objects.get(username=incidents_bench.BENCH_WPA)
     assert len(wpa.office_ids()) == 3
