@@ -5,7 +5,10 @@ plus what it cannot see from the code, so that the schema says what the server d
   stateful phase, follows them from a list to a row, and from a row to its actions;
 - `additionalProperties: false` on the request bodies of serializers that refuse unknown keys
   (`crsv.api.StrictInput` sets `openapi_closed`);
-- a serializer's `openapi_extra` keywords (e.g. `minProperties`) on its request body;
+- a serializer's or a field's `openapi_extra` keywords (e.g. `minProperties`, a `pattern` the
+  field enforces) on its request body;
+- a pattern on every text field of a request: no NUL character, and not blank if it may not be;
+- the bounds of a list of objects (`maxItems`, `minItems`);
 - `allowEmptyValue` on the optional query parameters that DRF reads as absent when empty
   (`?reference=` is no filter), so an empty value is documented as allowed.
 """
@@ -17,7 +20,20 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance, is_basic_serializer
-from rest_framework.fields import Field
+from rest_framework.fields import CharField, Field
+from rest_framework.serializers import ListSerializer
+
+# DRF's CharField refuses a NUL character (PostgreSQL could not store it), and a field that may
+# not be blank refuses what is blank once trimmed. (A field that may be blank gets the empty
+# string as a separate choice from drf-spectacular: the pattern leaves it to that one.)
+TEXT = "^[^\\x00]+$"
+NOT_BLANK_TEXT = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+
+
+def text_pattern(field: CharField) -> str:
+    """The pattern of what `field` accepts, as far as a pattern can say."""
+    return NOT_BLANK_TEXT if field.trim_whitespace and not field.allow_blank else TEXT
+
 
 # OpenAPI links: {method: {status: {name: link object}}} (a view's `openapi_links`).
 Links = Mapping[str, Mapping[str, Mapping[str, Any]]]
@@ -71,6 +87,21 @@ class ApiAutoSchema(AutoSchema):
             if code in responses:
                 responses[code]["links"] = dict(named)
         return responses
+
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        plain_text = schema.get("type") == "string" and not ({"pattern", "format", "enum"} & schema.keys())
+        if direction == "request" and isinstance(field, CharField) and plain_text:
+            schema["pattern"] = text_pattern(field)
+        if direction == "request" and isinstance(field, ListSerializer) and schema.get("type") == "array":
+            # drf-spectacular leaves out a list of objects' bounds.
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+            if field.min_length is not None or not field.allow_empty:
+                schema["minItems"] = max(field.min_length or 0, 0 if field.allow_empty else 1)
+        if direction == "request":
+            _merge(schema, getattr(field, "openapi_extra", {}))
+        return schema
 
     def _map_serializer(self, serializer: Any, direction: Any, bypass_extensions: bool = False) -> Any:
         schema = super()._map_serializer(serializer, direction, bypass_extensions)

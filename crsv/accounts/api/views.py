@@ -22,6 +22,7 @@ from crsv.accounts.api.authentication import BearerTokenAuthentication
 from crsv.accounts.models import ApiToken
 from crsv.accounts.services import api_token_issue
 from crsv.accounts.tokens import api_token_revoke
+from crsv.api_schema import ApiAutoSchema
 from crsv.audit.models import AuditEvent
 from crsv.audit.services import audit_record
 
@@ -53,6 +54,7 @@ class TokenObtainView(APIView):
     (a browser session cannot end an API client's token)."""
 
     throttle_scope = "token"
+    schema = ApiAutoSchema()
 
     def _deleting(self) -> bool:
         request = getattr(self, "request", None)  # None while the schema generator looks around

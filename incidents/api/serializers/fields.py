@@ -4,6 +4,7 @@ out when the user may not see them, and `IncidentStrictInput`, which refuses unk
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC
 from typing import Any, ClassVar
@@ -30,6 +31,24 @@ class Choice(serializers.ChoiceField):
 
 class Choices(serializers.MultipleChoiceField):
     default_error_messages = {"invalid_choice": _("Not a valid choice.")}
+
+
+class Coordinate(serializers.DecimalField):
+    """A latitude or longitude: a decimal string within `bound` degrees, at most 6 places, as
+    `pattern` says; the schema shows that pattern (DRF alone would also take "1e1" or " 5")."""
+
+    LATITUDE = r"^-?(?:90(?:\.0{1,6})?|[1-8]?\d(?:\.\d{1,6})?)$"
+    LONGITUDE = r"^-?(?:180(?:\.0{1,6})?|(?:1[0-7]\d|[1-9]?\d)(?:\.\d{1,6})?)$"
+
+    def __init__(self, *, bound: int, pattern: str, **kwargs: Any) -> None:
+        self.pattern = pattern
+        self.openapi_extra = {"pattern": pattern}  # crsv.api_schema
+        super().__init__(min_value=-bound, max_value=bound, max_digits=9, decimal_places=6, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not re.fullmatch(self.pattern, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class Timestamp(serializers.DateTimeField):

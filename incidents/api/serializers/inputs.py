@@ -13,7 +13,7 @@ from rest_framework.fields import Field
 
 from crsv.accounts.models import FieldOffice, User
 from incidents import selectors
-from incidents.api.serializers.fields import Choice, IncidentStrictInput, add_field
+from incidents.api.serializers.fields import Choice, Coordinate, IncidentStrictInput, add_field
 from incidents.models import (
     VERIFICATION_OUTCOMES,
     Incident,
@@ -86,7 +86,7 @@ class PerpetratorInput(IncidentStrictInput):
 # sent reaches the service. A draft may be incomplete; a PATCH changes what it sends.
 OPTIONAL: dict[str, Any] = {"required": False}
 TALLY: dict[str, Any] = {"min_value": 0, "max_value": TALLY_MAX, **OPTIONAL}
-COORDINATE: dict[str, Any] = {"max_digits": 9, "decimal_places": 6, "allow_null": True, **OPTIONAL}
+COORDINATE: dict[str, Any] = {"allow_null": True, **OPTIONAL}
 
 
 # The fields of `incidents.services.IncidentFields` (a test keeps them the same).
@@ -110,8 +110,8 @@ class IncidentInput(IncidentStrictInput):
     location = serializers.UUIDField(
         allow_null=True, help_text="Public id of a location (GET /locations/).", **OPTIONAL
     )
-    latitude = serializers.DecimalField(min_value=-90, max_value=90, help_text="Restricted.", **COORDINATE)
-    longitude = serializers.DecimalField(min_value=-180, max_value=180, help_text="Restricted.", **COORDINATE)
+    latitude = Coordinate(bound=90, pattern=Coordinate.LATITUDE, help_text="Restricted.", **COORDINATE)
+    longitude = Coordinate(bound=180, pattern=Coordinate.LONGITUDE, help_text="Restricted.", **COORDINATE)
     location_type = Choice(Incident.LocationType.choices, enum_name="LocationType", **OPTIONAL)
     displacement_stage = Choice(Incident.DisplacementStage.choices, enum_name="DisplacementStage", **OPTIONAL)
     conflict_nexus = Choice(Incident.ConflictNexus.choices, enum_name="ConflictNexus", **OPTIONAL)

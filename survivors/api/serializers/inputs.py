@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crsv.accounts.models import FieldOffice, User
@@ -39,6 +40,7 @@ class Choice(serializers.ChoiceField):
     default_error_messages = {"invalid_choice": _("Not a valid choice.")}
 
 
+@extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]})
 class DateOfBirth(serializers.CharField):
     """An ISO date (`YYYY-MM-DD`), past and not before 1900, or empty (the service's check,
     `date_of_birth_validate`). Kept as text (see SurvivorIdentity)."""
