@@ -52,6 +52,12 @@ _UPSERT = """
         SELECT gen_random_uuid(), s.pcode, s.name, s.admin_level, p.id, s.latitude, s.longitude
         FROM incidents_location_load s LEFT JOIN incidents_location p ON p.pcode = s.parent_pcode
         WHERE s.admin_level = %s
+          AND NOT EXISTS (  -- unchanged: not even tried (a reload of a country stays cheap)
+            SELECT 1 FROM incidents_location same
+            WHERE same.pcode = s.pcode AND same.name = s.name
+              AND same.parent_id IS NOT DISTINCT FROM p.id
+              AND (s.latitude IS NULL OR (same.latitude, same.longitude) = (s.latitude, s.longitude))
+          )
         ON CONFLICT (pcode) DO UPDATE SET
             name = EXCLUDED.name,
             parent_id = EXCLUDED.parent_id,
