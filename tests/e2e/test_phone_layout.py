@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from crsv.accounts.models import User
-from incidents.models import Incident, Location
+from incidents.models import Alert, Incident, Location
+from incidents.services.alerts import alert_create
 from referrals.models import Referral, ServiceProvider
 from survivors.models import Consent, Survivor
 from tests.e2e.conftest import sign_in
@@ -56,6 +57,22 @@ SKIPPED: dict[str, str] = {
     "/referrals/{public_id}/transition/": "POST-only: answers with the referral page (walked)",
     "/notifications/read/": "POST-only: marks all read, redirects to the notifications (walked)",
     "/r/": "a one-time answer link needs the token of an e-mail: tests/e2e/test_referral_link_journey.py",
+    "/accounts/keep-alive/": "POST-only: the typing page's keep-alive ping answers 204, no page",
+    "/accounts/invitation/{token}/": "needs the token of an e-mail: tests/e2e/test_invitation_journey.py",
+    "/incidents/alerts/{public_id}/transition/": "POST-only: answers with the alert page (walked)",
+    "/incidents/alerts/{public_id}/link/": "POST-only: answers with the alert page (walked)",
+    "/incidents/alerts/on-call/shifts/{public_id}/end/": "POST-only: redirects to the roster (walked)",
+    "/referrals/providers/{public_id}/members/": "POST-only: redirects to the provider page (walked)",
+    "/audit/export.csv": "a CSV download: no page",
+    "/access/review/export.csv": "a CSV download: no page",
+    "/access/users/{public_id}/active/": "POST-only: redirects to the user's page (walked)",
+    "/access/users/{public_id}/two-factor/reset/": "POST-only: redirects to the user's page (walked)",
+    "/access/users/{public_id}/unlock/": "POST-only: redirects to the user's page (walked)",
+    "/access/users/{public_id}/sessions/end/": "POST-only: redirects to the user's page (walked)",
+    "/access/users/{public_id}/sessions/end-all/": "POST-only: redirects to the user's page (walked)",
+    "/access/users/{public_id}/tokens/revoke/": "POST-only: redirects to the user's page (walked)",
+    "/access/invitations/{public_id}/resend/": "POST-only: redirects to the invitations (walked)",
+    "/access/invitations/{public_id}/revoke/": "POST-only: redirects to the invitations (walked)",
 }
 
 
@@ -68,6 +85,7 @@ class World:
     case: Survivor
     referral: Referral
     hospital: ServiceProvider
+    alert: Alert
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,26 @@ VISITS: list[Visit] = [
     Visit("/notifications/failed/", "senior_wpa"),
     # The auditor's trail.
     Visit("/audit/", "auditor"),
+    # Early-warning alerts: the reporter's one-screen form; the WPA's list, alert and roster.
+    Visit("/incidents/alerts/new/", "reporter"),
+    Visit("/incidents/alerts/", "wpa"),
+    Visit("/incidents/alerts/{public_id}/", "wpa", lambda w: f"/incidents/alerts/{w.alert.public_id}/"),
+    Visit(
+        "/incidents/alerts/on-call/{office_id}/",
+        "wpa",
+        lambda w: f"/incidents/alerts/on-call/{w.alert.field_office_id}/",
+    ),
+    # The administrator's pages: access, invitations, the review, the service directory's forms.
+    Visit("/access/", "admin"),
+    Visit("/access/users/{public_id}/", "admin", lambda w: f"/access/users/{w.draft.reported_by.public_id}/"),
+    Visit("/access/invitations/", "admin"),
+    Visit("/access/review/", "admin"),
+    Visit("/referrals/providers/new/", "admin"),
+    Visit(
+        "/referrals/providers/{public_id}/edit/",
+        "admin",
+        lambda w: f"/referrals/providers/{w.hospital.public_id}/edit/",
+    ),
 ]
 
 # Walked by the sign-in of every persona, and by `test_first_sign_in_fits_a_phone`.
@@ -245,7 +283,15 @@ def world(
     case = make_survivor(wpa, name="Esperance Kavira-Mumbere", phone="+243 970 000 001")
     consent(case)
     referral = refer(case, send=True, note="Within 72 hours of the assault.")
-    return World(draft, under_review, case, referral, hospital)
+    alert = alert_create(
+        actor=reporter,
+        source=Alert.Source.COMMUNITY_ALERT_NETWORK,
+        location=location,
+        indicators=[Alert.Indicator.THREATS, Alert.Indicator.ARMED_PRESENCE],
+        urgency=Alert.Urgency.HIGH,
+        description="Armed men seen near the market at dusk.",
+    ).alert
+    return World(draft, under_review, case, referral, hospital, alert)
 
 
 PERSONAS = sorted({visit.persona for visit in VISITS})
