@@ -95,10 +95,12 @@ class ApiAutoSchema(AutoSchema):
             schema["pattern"] = text_pattern(field)
         if direction == "request" and isinstance(field, ListSerializer) and schema.get("type") == "array":
             # drf-spectacular leaves out a list of objects' bounds.
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
-            if field.min_length is not None or not field.allow_empty:
-                schema["minItems"] = max(field.min_length or 0, 0 if field.allow_empty else 1)
+            # DRF sets both on every ListSerializer; the stubs do not declare them.
+            max_length, min_length = getattr(field, "max_length", None), getattr(field, "min_length", None)
+            if max_length is not None:
+                schema["maxItems"] = max_length
+            if min_length is not None or not field.allow_empty:
+                schema["minItems"] = max(min_length or 0, 0 if field.allow_empty else 1)
         if direction == "request":
             _merge(schema, getattr(field, "openapi_extra", {}))
         return schema
