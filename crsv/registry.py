@@ -153,3 +153,21 @@ def consent_withdrawn_announce(*, consent: object, actor: object, request: HttpR
     the withdrawing transaction, after the withdrawal is written."""
     for hook in list(consent_withdrawn_hooks.values()):
         hook(consent=consent, actor=actor, request=request)
+
+
+ConsentRecordedHook = Callable[..., None]
+consent_recorded_hooks: dict[str, ConsentRecordedHook] = {}
+
+
+def consent_recorded_subscribe(name: str, hook: ConsentRecordedHook) -> None:
+    """Call `hook(survivor=survivor)` whenever a consent is recorded or withdrawn for `survivor`,
+    inside the recording transaction (reports keeps its statistics flag with it). Keyed by
+    name: subscribing twice replaces."""
+    consent_recorded_hooks[name] = hook
+
+
+def consent_recorded_announce(*, survivor: object) -> None:
+    """Tell every subscriber that `survivor`'s consent ledger gained an entry. Call inside the
+    recording transaction, after the entry is written."""
+    for hook in list(consent_recorded_hooks.values()):
+        hook(survivor=survivor)

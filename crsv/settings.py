@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "incidents",
     "survivors",
     "referrals",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

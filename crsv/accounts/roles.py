@@ -52,6 +52,11 @@ class Capability(StrEnum):
     SEE_ALERTS = "see_alerts"  # open the early-warning alert list (which rows: the queryset)
     CREATE_ALERT = "create_alert"  # enter an alert for a Community Alert Network or a CLA
     HANDLE_ALERTS = "handle_alerts"  # acknowledge, dispatch, close, link; be on call; keep rosters
+    SEE_DASHBOARD = "see_dashboard"  # the statistics dashboard of her scope (reports/)
+    SEE_SURVIVOR_STATISTICS = "see_survivor_statistics"  # the mission's survivor and referral panels
+    RUN_EXPORTS = "run_exports"  # the de-identified exports (GBVIMS, MARA, SAGE feed, CPAS)
+    REQUEST_IDENTIFIABLE_EXPORT = "request_identifiable_export"  # for cases she may identify
+    APPROVE_IDENTIFIABLE_EXPORT = "approve_identifiable_export"  # another's request, never her own
 
 
 _CASE_WORKERS = frozenset({Role.REPORTER, Role.WPA, Role.SENIOR_WPA})
@@ -86,6 +91,13 @@ CAPABILITIES: Mapping[Capability, frozenset[Role]] = {
     # Protection staff and Community Liaison Assistants hold the reporter role.
     Capability.CREATE_ALERT: _CASE_WORKERS,
     Capability.HANDLE_ALERTS: frozenset({Role.WPA, Role.SENIOR_WPA}),
+    # Statistics (issue 13, reports/): a WPA's dashboard counts the incidents of her offices; the
+    # survivor panels are mission-level, for the senior WPAs and analysts only.
+    Capability.SEE_DASHBOARD: frozenset({Role.WPA, Role.SENIOR_WPA, Role.ANALYST}),
+    Capability.SEE_SURVIVOR_STATISTICS: frozenset({Role.SENIOR_WPA, Role.ANALYST}),
+    Capability.RUN_EXPORTS: frozenset({Role.SENIOR_WPA, Role.ANALYST}),
+    Capability.REQUEST_IDENTIFIABLE_EXPORT: frozenset({Role.WPA, Role.SENIOR_WPA}),
+    Capability.APPROVE_IDENTIFIABLE_EXPORT: frozenset({Role.SENIOR_WPA}),
 }
 
 

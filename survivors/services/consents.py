@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from crsv.accounts.models import User
 from crsv.audit.services import audit_record
-from crsv.registry import consent_withdrawn_announce
+from crsv.registry import consent_recorded_announce, consent_withdrawn_announce
 from survivors import permissions
 from survivors.models import (
     Consent,
@@ -91,6 +91,7 @@ def consent_record(
     consent.full_clean()
     consent.save()
     audit_record(actor=actor, action="consent.record", obj=consent, request=request)
+    consent_recorded_announce(survivor=consent.survivor)  # the statistics flag (reports)
     return consent
 
 
@@ -119,6 +120,7 @@ def consent_withdraw(*, actor: User, consent: Consent, request: HttpRequest | No
     audit_record(actor=actor, action="consent.withdraw", obj=withdrawal, request=request)
     # What relied on the grant ends with it, in this transaction (referrals: revoked).
     consent_withdrawn_announce(consent=grant, actor=actor, request=request)
+    consent_recorded_announce(survivor=grant.survivor)  # the statistics flag (reports)
     return withdrawal
 
 
