@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from incidents.models.accountability import AccountabilityStep, AccountabilityStepQuerySet
 from incidents.models.alert_history import (
     AlertEvent,
     AlertIncidentLink,
@@ -25,6 +26,8 @@ __all__ = [
     "GBVIMS_FIELDS",
     "TALLY_FIELDS",
     "VERIFICATION_OUTCOMES",
+    "AccountabilityStep",
+    "AccountabilityStepQuerySet",
     "Alert",
     "AlertEvent",
     "AlertIncidentLink",
