@@ -155,7 +155,7 @@ def consent_withdrawn_announce(*, consent: object, actor: object, request: HttpR
         hook(consent=consent, actor=actor, request=request)
 
 
-ConsentRecordedHook = Callable[..., None]
+ConsentRecordedHook = Callable[..., object]
 consent_recorded_hooks: dict[str, ConsentRecordedHook] = {}
 
 

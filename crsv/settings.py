@@ -386,6 +386,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Statistics consents that expired or began with the clock alone (reports/tasks.py).
+    "statistics-consent-flags": {
+        "task": "reports.tasks.consent_flags_refresh",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # The access administration (crsv/access/tasks.py): idle accounts deactivated, memberships
     # past their end date ended (the scope leaves those out already). Hourly, idempotent.
     "access-idle-deactivate": {
@@ -458,6 +464,8 @@ CLOCK_BATCH_SIZE = 200
 # An early-warning alert not acknowledged this long after it came in is escalated to the senior
 # WPAs of its mission, once (incidents/services/alerts/escalation.py).
 ALERT_ESCALATION_MINUTES = env_int("ALERT_ESCALATION_MINUTES", 30, minimum=1)
+# An approved identifiable export may be downloaded (once) for this many days (reports/identifiable).
+IDENTIFIABLE_EXPORT_DAYS = env_int("IDENTIFIABLE_EXPORT_DAYS", 7, minimum=1)
 
 CRSV_DEMO_PASSWORD = env_str("CRSV_DEMO_PASSWORD", devenv.DEMO_PASSWORD_DEFAULT)
 

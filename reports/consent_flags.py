@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reports.models import ConsentFlag
-from survivors.consent import consent_allows
+from survivors.consent import consent_allows, consent_grants_in_force
 from survivors.models import Consent, Survivor
 
 
@@ -53,3 +53,26 @@ def consent_flags_refresh_due(*, now: datetime | None = None, lookback: timedelt
     for survivor in Survivor.objects.filter(pk__in=timed.values("survivor_id"), erased_at__isnull=True):
         changed += consent_flag_refresh_for(survivor=survivor)
     return changed
+
+
+def consent_flags_refresh_all() -> int:
+    """Write every live survivor's flag from the ledger (three queries and the changes, in bulk);
+    returns how many changed. `statistics_recompute` runs it first."""
+    allowed = set(
+        consent_grants_in_force(purpose=Consent.Purpose.STATISTICS).values_list("survivor_id", flat=True)
+    )
+    flags = dict(ConsentFlag.objects.values_list("survivor_id", "counts"))
+    live = Survivor.objects.filter(erased_at__isnull=True).values_list("id", flat=True)
+    missing: list[ConsentFlag] = []
+    to_true: list[int] = []
+    to_false: list[int] = []
+    for survivor_id in live.iterator(chunk_size=5000):
+        want, have = survivor_id in allowed, flags.get(survivor_id)
+        if have is None and want:
+            missing.append(ConsentFlag(survivor_id=survivor_id, counts=True))
+        elif have is not None and have != want:
+            (to_true if want else to_false).append(survivor_id)
+    ConsentFlag.objects.bulk_create(missing, batch_size=2000)
+    ConsentFlag.objects.filter(survivor_id__in=to_true).update(counts=True, updated_at=timezone.now())
+    ConsentFlag.objects.filter(survivor_id__in=to_false).update(counts=False, updated_at=timezone.now())
+    return len(missing) + len(to_true) + len(to_false)

@@ -1,0 +1,81 @@
+"""The rollup's upkeep from Python: apply early, and recompute from scratch.
+
+The triggers of migration 0002 keep `reports_rollup` at every commit; `rollups_flush` applies a
+transaction's pending changes before it commits (a read in the same transaction, the tests).
+`rollups_recompute` checks every survivor's consent flag against the ledger, then compares the
+rollup with a full scan of the `reports_fact` view and, unless told only to check, replaces it:
+the answer to "do the numbers equal a full scan's?" and the repair when someone changed rows
+under the triggers (a location moved to another parent, a restore from a dump without them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from reports.consent_flags import consent_flags_refresh_all
+from reports.models import RecomputeRun
+
+_KEY = "mission_id, field_office_id, month, admin1_id, admin2_id, measure, value"
+# (The statements below name the key columns as KEY, put in once.)
+
+# Keys whose rollup total differs from the full scan (a key missing on one side counts as 0).
+_DIFFERENCES = """
+WITH scan AS (
+    SELECT KEY, sum(weight) AS total FROM reports_fact GROUP BY KEY HAVING sum(weight) <> 0
+), kept AS (
+    SELECT KEY, total FROM reports_rollup WHERE total <> 0
+)
+SELECT count(*), (SELECT count(*) FROM scan)
+  FROM scan FULL JOIN kept USING (field_office_id, month, admin1_id, admin2_id, measure, value)
+ WHERE scan.total IS DISTINCT FROM kept.total
+""".replace("KEY", _KEY)
+_REPLACE = """
+DELETE FROM reports_rollup;
+INSERT INTO reports_rollup (KEY, total)
+SELECT KEY, sum(weight) FROM reports_fact GROUP BY KEY HAVING sum(weight) <> 0;
+""".replace("KEY", _KEY)
+
+
+def rollups_flush() -> None:
+    """Apply the open transaction's pending rollup changes now (they apply at commit anyway)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS reports_dirty_apply IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS reports_dirty_apply DEFERRED")
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    flags_changed: int
+    keys: int
+    differences: int
+    replaced: bool
+
+
+def rollups_recompute(*, replace: bool = True, run_by: str = "") -> RecomputeResult:
+    """Refresh every consent flag, compare the rollup with a full scan, replace it when asked.
+
+    Writers wait while it runs (the rollup is locked in EXCLUSIVE mode: readers go on), so the
+    comparison and the replacement see one state."""
+    started = timezone.now()
+    with transaction.atomic():
+        flags_changed = consent_flags_refresh_all()
+        rollups_flush()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            cursor.execute("LOCK TABLE reports_rollup IN EXCLUSIVE MODE")
+            cursor.execute(_DIFFERENCES)
+            differences, keys = cursor.fetchone()
+            if replace and (differences or flags_changed):
+                cursor.execute(_REPLACE)
+        RecomputeRun.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            keys=keys,
+            differences=differences,
+            run_by=run_by,
+        )
+    replaced = replace and bool(differences or flags_changed)
+    return RecomputeResult(flags_changed=flags_changed, keys=keys, differences=differences, replaced=replaced)
