@@ -53,9 +53,11 @@ LEFT JOIN reports_countable_incident c ON c.incident_id = r.incident_id
 WHERE r.sent_at IS NOT NULL
 """
 
+# One view per kind of subject (an incident's facts, a referral's, an alert's), and their union:
+# the per-subject statements of the triggers read the small one (planned in a few ms, not 20).
 # KEY: the incident's or referral's key columns (written once, put in below).
 FACT = """
-CREATE VIEW reports_fact AS
+CREATE VIEW reports_fact_i AS
 SELECT 'i'::text AS kind, c.incident_id AS subject_id, KEY,
        'incidents'::text AS measure,
        ''::text AS value, 1::bigint AS weight
@@ -115,7 +117,12 @@ SELECT 'i', c.incident_id, KEY, 'rape_care', m.value, 1
        ) AS m
  WHERE EXISTS (SELECT 1 FROM incidents_violation v WHERE v.incident_id = c.incident_id AND v.form = 'rape')
 UNION ALL
-SELECT 'r', c.referral_id, KEY, m.measure, c.service_type, m.weight
+SELECT DISTINCT 'i', c.incident_id, KEY, 'justice', s.stage || CASE WHEN s.court = '' THEN '' ELSE ':' || s.court END, 1
+  FROM reports_countable_incident c JOIN incidents_accountabilitystep s ON s.incident_id = c.incident_id;
+
+CREATE VIEW reports_fact_r AS
+SELECT 'r'::text AS kind, c.referral_id AS subject_id, KEY, m.measure::text, c.service_type::text AS value,
+       m.weight
   FROM reports_counted_referral c,
        LATERAL (VALUES
          ('referrals', 1::bigint, true),
@@ -125,15 +132,16 @@ SELECT 'r', c.referral_id, KEY, m.measure, c.service_type, m.weight
          ('referral_completed', 1, c.completed_at IS NOT NULL),
          ('referral_complete_minutes', floor(extract(epoch FROM c.completed_at - c.sent_at) / 60)::bigint,
           c.completed_at IS NOT NULL)) AS m(measure, weight, applies)
- WHERE m.applies AND m.weight <> 0
-UNION ALL
-SELECT 'a', a.id, o.mission_id, a.field_office_id,
-       date_trunc('month', a.received_at AT TIME ZONE 'UTC')::date,
+ WHERE m.applies AND m.weight <> 0;
+
+CREATE VIEW reports_fact_a AS
+SELECT 'a'::text AS kind, a.id AS subject_id, o.mission_id, a.field_office_id,
+       date_trunc('month', a.received_at AT TIME ZONE 'UTC')::date AS month,
        CASE 1 WHEN l.admin_level THEN l.id WHEN p1.admin_level THEN p1.id
-              WHEN p2.admin_level THEN p2.id WHEN p3.admin_level THEN p3.id END,
+              WHEN p2.admin_level THEN p2.id WHEN p3.admin_level THEN p3.id END AS admin1_id,
        CASE 2 WHEN l.admin_level THEN l.id WHEN p1.admin_level THEN p1.id
-              WHEN p2.admin_level THEN p2.id END,
-       m.measure, m.value, m.weight
+              WHEN p2.admin_level THEN p2.id END AS admin2_id,
+       m.measure::text, m.value::text, m.weight
   FROM incidents_alert a
   JOIN accounts_fieldoffice o ON o.id = a.field_office_id
   LEFT JOIN incidents_location l ON l.id = a.location_id
@@ -150,7 +158,10 @@ SELECT 'a', a.id, o.mission_id, a.field_office_id,
          ('alert_dispatch_minutes', '',
           floor(extract(epoch FROM a.dispatched_at - a.received_at) / 60)::bigint,
           a.dispatched_at IS NOT NULL)) AS m(measure, value, weight, applies)
- WHERE m.applies AND m.weight <> 0
+ WHERE m.applies AND m.weight <> 0;
+
+CREATE VIEW reports_fact AS
+SELECT * FROM reports_fact_i UNION ALL SELECT * FROM reports_fact_r UNION ALL SELECT * FROM reports_fact_a
 """
 
 FACT = FACT.replace("KEY", "c.mission_id, c.field_office_id, c.month, c.admin1_id, c.admin2_id")
@@ -164,13 +175,21 @@ CREATE FUNCTION reports_touch(k text, sid bigint) RETURNS void LANGUAGE plpgsql 
 BEGIN
   IF sid IS NULL THEN RETURN; END IF;
   INSERT INTO reports_dirty (kind, subject_id) VALUES (k, sid) ON CONFLICT DO NOTHING;
-  IF FOUND THEN
-    INSERT INTO reports_dirtyfact (kind, subject_id, mission_id, field_office_id, month,
-                                   admin1_id, admin2_id, measure, value, weight)
-    SELECT kind, subject_id, mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, weight
-      FROM reports_fact WHERE kind = k AND subject_id = sid;
+  IF NOT FOUND THEN RETURN; END IF;
+  INSERT INTO reports_dirtyfact (kind, subject_id, mission_id, field_office_id, month,
+                                 admin1_id, admin2_id, measure, value, weight)
+  SELECT * FROM reports_facts_of(k, sid);
+END $$;
+
+CREATE FUNCTION reports_facts_of(k text, sid bigint) RETURNS SETOF reports_fact LANGUAGE plpgsql AS $$
+BEGIN
+  IF k = 'i' THEN RETURN QUERY SELECT * FROM reports_fact_i WHERE subject_id = sid;
+  ELSIF k = 'r' THEN RETURN QUERY SELECT * FROM reports_fact_r WHERE subject_id = sid;
+  ELSE RETURN QUERY SELECT * FROM reports_fact_a WHERE subject_id = sid;
   END IF;
 END $$;
+-- One plan per statement and connection: the custom plans of the first calls cost 20-30 ms each.
+ALTER FUNCTION reports_facts_of(text, bigint) SET plan_cache_mode = force_generic_plan;
 
 CREATE FUNCTION reports_touch_survivor(sid bigint, medical_only boolean) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE x bigint;
@@ -191,7 +210,7 @@ BEGIN
          (mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, total)
   SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, sum(w)
     FROM (SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, weight AS w
-            FROM reports_fact WHERE kind = NEW.kind AND subject_id = NEW.subject_id
+            FROM reports_facts_of(NEW.kind, NEW.subject_id)
           UNION ALL
           SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, -weight
             FROM reports_dirtyfact WHERE kind = NEW.kind AND subject_id = NEW.subject_id) AS d
@@ -268,6 +287,8 @@ CREATE TRIGGER reports_touch BEFORE INSERT OR UPDATE OR DELETE ON incidents_viol
   FOR EACH ROW EXECUTE FUNCTION reports_on_incident_child();
 CREATE TRIGGER reports_touch BEFORE INSERT OR UPDATE OR DELETE ON incidents_perpetrator
   FOR EACH ROW EXECUTE FUNCTION reports_on_incident_child();
+CREATE TRIGGER reports_touch BEFORE INSERT OR UPDATE OR DELETE ON incidents_accountabilitystep
+  FOR EACH ROW EXECUTE FUNCTION reports_on_incident_child();
 CREATE TRIGGER reports_touch BEFORE INSERT OR UPDATE OR DELETE ON survivors_survivorincident
   FOR EACH ROW EXECUTE FUNCTION reports_on_incident_child();
 CREATE TRIGGER reports_touch BEFORE INSERT OR UPDATE OR DELETE ON reports_consentflag
@@ -291,6 +312,7 @@ DROP TRIGGER reports_touch ON referrals_referral;
 DROP TRIGGER reports_touch ON survivors_survivor;
 DROP TRIGGER reports_touch ON reports_consentflag;
 DROP TRIGGER reports_touch ON survivors_survivorincident;
+DROP TRIGGER reports_touch ON incidents_accountabilitystep;
 DROP TRIGGER reports_touch ON incidents_perpetrator;
 DROP TRIGGER reports_touch ON incidents_violation;
 DROP TRIGGER reports_touch ON incidents_incident;
@@ -298,8 +320,11 @@ DROP TRIGGER reports_dirty_apply ON reports_dirty;
 DROP FUNCTION reports_on_alert(), reports_on_referral_event(), reports_on_referral(),
   reports_on_survivor_profile(), reports_on_survivor(), reports_on_incident_child(),
   reports_on_incident(), reports_dirty_apply(), reports_touch_survivor(bigint, boolean),
-  reports_touch(text, bigint);
+  reports_touch(text, bigint), reports_facts_of(text, bigint);
 DROP VIEW reports_fact;
+DROP VIEW reports_fact_a;
+DROP VIEW reports_fact_r;
+DROP VIEW reports_fact_i;
 DROP VIEW reports_counted_referral;
 DROP VIEW reports_countable_incident;
 """
@@ -316,7 +341,7 @@ SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value,
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0001_initial"),
-        ("incidents", "0009_location_search"),
+        ("incidents", "0010_accountability_steps"),
         ("survivors", "0004_consent_provider"),
         ("referrals", "0002_answer_links"),
     ]

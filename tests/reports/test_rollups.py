@@ -199,3 +199,23 @@ def test_two_submissions_committing_at_once_lose_no_count(sake, reporter, wpa, a
         cursor.execute("SELECT count(*) FROM reports_dirty")
         assert cursor.fetchone()[0] == 0, "nothing left pending after commit"
     _scan_equal()
+
+
+def test_justice_steps_count_by_stage_and_court(make, reporter, wpa, analyst):
+    from incidents.services.accountability import accountability_step_record
+    from tests.incidents.factories import office_today
+
+    incident = make("under_review", reporter=reporter)
+    today = office_today(reporter)
+    accountability_step_record(actor=wpa, incident=incident, stage="complaint_filed", occurred_on=today)
+    accountability_step_record(
+        actor=wpa, incident=incident, stage="prosecution", court="military", occurred_on=today
+    )
+    assert _stats(analyst).breakdown("justice") == {"complaint_filed": 1, "prosecution:military": 1}
+    _scan_equal()
+
+
+def test_referrals_and_alerts_count_only_for_the_mission_level_roles(wpa, senior_wpa):
+    assert statistics_scope(senior_wpa).survivor_measures
+    assert statistics_scope(senior_wpa).is_mission_level
+    assert not statistics_scope(wpa).is_mission_level
