@@ -117,7 +117,8 @@ SELECT 'i', c.incident_id, KEY, 'rape_care', m.value, 1
        ) AS m
  WHERE EXISTS (SELECT 1 FROM incidents_violation v WHERE v.incident_id = c.incident_id AND v.form = 'rape')
 UNION ALL
-SELECT DISTINCT 'i', c.incident_id, KEY, 'justice', s.stage || CASE WHEN s.court = '' THEN '' ELSE ':' || s.court END, 1
+SELECT DISTINCT 'i', c.incident_id, KEY, 'justice',
+       s.stage || CASE WHEN s.court = '' THEN '' ELSE ':' || s.court END, 1
   FROM reports_countable_incident c JOIN incidents_accountabilitystep s ON s.incident_id = c.incident_id;
 
 CREATE VIEW reports_fact_r AS
