@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from incidents import views
-from incidents.views import alert_intake, alerts, location_search, oncall
+from incidents.views import accountability, alert_intake, alerts, location_search, oncall
 
 app_name = "incidents"
 
@@ -13,6 +13,15 @@ urlpatterns = [
     path("<uuid:public_id>/", views.incident_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.incident_edit, name="edit"),
     path("<uuid:public_id>/transition/", views.incident_transition, name="transition"),
+    # Justice and accountability (issue 13 item 6).
+    path(
+        "<uuid:public_id>/accountability/", accountability.accountability_record, name="accountability_record"
+    ),
+    path(
+        "<uuid:public_id>/accountability/<uuid:step_id>/remove/",
+        accountability.accountability_remove,
+        name="accountability_remove",
+    ),
     # The intake's location type-ahead (issue 13 item 7).
     path("locations/search/", location_search.location_search_json, name="location_search"),
     # Early-warning alerts (issue 13 item 4).

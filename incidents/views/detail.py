@@ -30,9 +30,12 @@ from django.views.decorators.http import require_GET, require_POST
 from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.roles import Capability
 from incidents import clock, permissions, selectors, services
+from incidents.accountability_permissions import can_record_accountability
 from incidents.exceptions import TransitionNotAllowed
 from incidents.forms import AssignForm, ReasonForm, SubmitForm, VerifyForm, add_service_errors
+from incidents.forms.accountability import AccountabilityStepForm
 from incidents.models import Incident
+from incidents.selectors.accountability import accountability_step_list
 from incidents.workflow import MOVES, Action
 
 # Who may register a survivor case from an incident (the survivor intake page's own rule).
@@ -93,9 +96,11 @@ def render_detail(
     incident: Incident,
     *,
     posted: tuple[str, forms.Form] | None = None,
+    accountability_form: AccountabilityStepForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The detail page; `posted` is an action form to show as posted (with its errors)."""
+    """The detail page; `posted` is an action form to show as posted (with its errors), and
+    `accountability_form` the justice step form (views/accountability.py)."""
     user = request.user
     flags = permissions.incident_permissions(user, incident)
     action_forms = {
@@ -112,6 +117,12 @@ def render_detail(
         "violations": list(incident.violations.all()),
         "perpetrators": list(incident.perpetrators.all()),
         "history": selectors.incident_history(user=user, incident=incident),
+        # Justice and accountability (issue 13 item 6): on submitted incidents only.
+        "accountability_steps": (
+            [] if incident.is_draft else accountability_step_list(user=user, incident=incident)
+        ),
+        "accountability_form": accountability_form
+        or (AccountabilityStepForm() if can_record_accountability(user, incident) else None),
         "action_forms": action_forms,
         "has_actions": bool(action_forms),
         "can_register_survivor": can_register_survivor,
