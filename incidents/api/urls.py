@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from incidents.api import alerts, views
+from incidents.api import accountability, alerts, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.IncidentCollectionView.as_view(), name="incident-list"),
@@ -19,6 +19,17 @@ urlpatterns: list[URLPattern] = [
         name="incident-transitions",
     ),
     path("<uuid:public_id>/history/", views.IncidentHistoryView.as_view(), name="incident-history"),
+    # Justice and accountability (issue 13 item 6).
+    path(
+        "<uuid:public_id>/accountability/",
+        accountability.AccountabilityCollectionView.as_view(),
+        name="incident-accountability",
+    ),
+    path(
+        "<uuid:public_id>/accountability/<uuid:step_id>/",
+        accountability.AccountabilityStepView.as_view(),
+        name="incident-accountability-step",
+    ),
     # Early-warning alerts (issue 13 item 4).
     path("alerts/", alerts.AlertCollectionView.as_view(), name="alert-list"),
     path("alerts/<uuid:public_id>/", alerts.AlertDetailView.as_view(), name="alert-detail"),
