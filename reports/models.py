@@ -128,3 +128,6 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M}: {self.differences} differences"
+
+
+from reports.identifiable.models import IdentifiableExport, IdentifiableExportCase  # noqa: E402,F401
