@@ -1,0 +1,1 @@
+"""The reports pages (the identifiable exports keep theirs in reports.identifiable)."""
