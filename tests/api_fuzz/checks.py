@@ -33,6 +33,8 @@ DATA_DEPENDENT = {
     "field_office": "one of the user's own field offices (a code)",
     "office": "a field office of the user's missions (a code)",
     "survivor": "a case (a UUID) the user can see",
+    "survivor_codes": "codes of cases the user may identify, of one mission, one at least covered by "
+    "a consent to the recipient (reports.identifiable)",
     "incident": "an incident (a UUID) the user can see, linked to the case",
     "provider": "an active provider (a UUID) of the service directory that offers the service",
     "consent_text_version": "a consent text published in that version and language",
@@ -52,7 +54,8 @@ DATA_DEPENDENT = {
     # Fields a workflow action needs or refuses (`assign` needs `assignee`, `verify` its outcome).
     "assignee": "needed by `assign`, refused by the other actions",
     "reason": "needed by `return`, `reopen`, `decline`, `cancel`; refused by the other actions",
-    "outcome": "taken by `verify` (needed) and `complete`; refused by the other actions",
+    "outcome": "taken by `verify` (needed) and `complete`; refused by the other actions; a justice "
+    "step's, needed for a verdict and refused for the other stages",
     "method": "needed by `verify`, refused by the other actions",
     "verified_on": "taken by `verify` only",
     # Relative to today, or to the user's role.
@@ -61,6 +64,11 @@ DATA_DEPENDENT = {
     "given_at": "when a consent was given: not in the future, not before 1900",
     "reference": "a filter an analyst may not use: references are not shown to her",
     "description": "an alert's description, required when its indicators include `other`",
+    # A justice and accountability step (incidents/services/accountability.py).
+    "stage": "a justice step is recorded once per stage and court of its incident",
+    "court": "a justice step's court: required for a prosecution, a verdict or a sentence, refused "
+    "for the other stages",
+    "occurred_on": "a justice step's date: not in the future, not before the incident, not before 1990",
 }
 
 CHECK_NAME = "positive_data_acceptance"
