@@ -45,6 +45,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("referrals/", include("referrals.api.urls")),
     path("providers/", include("referrals.api.provider_urls")),
     path("notifications/", include("crsv.notifications.api_urls")),
+    path("reports/", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -54,6 +55,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("survivors/", include("survivors.urls")),
     path("referrals/", include("referrals.urls")),
+    path("reports/", include("reports.urls")),
     path("notifications/", include("crsv.notifications.urls")),
     path("audit/", include("crsv.audit.urls")),
     path("access/", include("crsv.access.urls")),

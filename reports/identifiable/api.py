@@ -68,7 +68,10 @@ class CanSeeExports(BasePermission):
 
 
 class ExportAPIView(PrivateAPIView):
-    permission_classes = [IsAuthenticated, CanSeeExports]
+    """Base of the views: 409 for a state that no longer allows the step. An export that does
+    not exist for the user is 404 whatever her role (the role gate is the collection's)."""
+
+    permission_classes = [IsAuthenticated]
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, TransitionNotAllowed):
@@ -120,7 +123,7 @@ def export_body(user: User, public_id: uuid.UUID) -> dict[str, Any]:
             "download": permissions.can_download(user, export),
         },
     }
-    return dict(s.ExportDetailOutput(body).data)
+    return dict(s.IdentifiableExportDetailOutput(body).data)
 
 
 def _detail_link(pointer: str) -> dict[str, Any]:
@@ -140,6 +143,7 @@ def _step_links(pointer: str) -> dict[str, Any]:
 
 class ExportCollectionView(ExportAPIView):
     http_method_names = ["get", "post", "options"]
+    permission_classes = [IsAuthenticated, CanSeeExports]
     openapi_links = {
         "get": {"200": {"GetExport": _detail_link("/results/0/public_id")}},
         "post": {"201": {"GetExport": _detail_link("/public_id"), **_step_links("/public_id")}},
@@ -152,12 +156,12 @@ class ExportCollectionView(ExportAPIView):
             "Yours, and for a senior WPA every export of her missions, newest first, "
             f"{selectors.PAGE_SIZE} per page; follow `next`."
         ),
-        parameters=[s.ExportListQuery],
-        responses={200: s.ExportPageOutput, 400: R400, 401: R401, 403: R403_ROLE},
+        parameters=[s.IdentifiableExportListQuery],
+        responses={200: s.IdentifiableExportPageOutput, 400: R400, 401: R401, 403: R403_ROLE},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        query = s.ExportListQuery(data=request.query_params)
+        query = s.IdentifiableExportListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         try:
             page = selectors.export_page(user=actor(request), cursor=query.validated_data.get("cursor"))
@@ -168,7 +172,9 @@ class ExportCollectionView(ExportAPIView):
             if page.next_cursor
             else None
         )
-        return Response(s.ExportPageOutput({"next": next_link, "results": [_row(e) for e in page.rows]}).data)
+        return Response(
+            s.IdentifiableExportPageOutput({"next": next_link, "results": [_row(e) for e in page.rows]}).data
+        )
 
     @extend_schema(
         operation_id="reports_identifiable_exports_create",
@@ -179,9 +185,9 @@ class ExportCollectionView(ExportAPIView):
             "them; the cases no consent covers are kept, excluded with the reason. Another senior "
             "WPA of the mission approves."
         ),
-        request=s.ExportCreateInput,
+        request=s.IdentifiableExportCreateInput,
         responses={
-            201: s.ExportDetailOutput,
+            201: s.IdentifiableExportDetailOutput,
             400: R400,
             401: R401,
             403: OpenApiResponse(description="Your role may not request identifiable exports."),
@@ -192,7 +198,7 @@ class ExportCollectionView(ExportAPIView):
     def post(self, request: Request) -> Response:
         user = actor(request)
         permissions.request_authorize(user)  # 403 before anything about the body
-        data = s.ExportCreateInput(data=request.data)
+        data = s.IdentifiableExportCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         provider = None
@@ -221,7 +227,7 @@ class ExportDetailView(ExportAPIView):
         operation_id="reports_identifiable_exports_retrieve",
         summary="An identifiable export",
         description="Its cases by code, each included or excluded with the reason; no identifying value.",
-        responses={200: s.ExportDetailOutput, 401: R401, 403: R403_ROLE, 404: R404},
+        responses={200: s.IdentifiableExportDetailOutput, 401: R401, 404: R404},
         tags=TAGS,
     )
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
@@ -239,7 +245,14 @@ class ExportApproveView(ExportAPIView):
             "requester's access are checked again now; 400 when none is left. No body."
         ),
         request=None,
-        responses={200: s.ExportDetailOutput, 400: R400, 401: R401, 403: R403_DECIDE, 404: R404, 409: R409},
+        responses={
+            200: s.IdentifiableExportDetailOutput,
+            400: R400,
+            401: R401,
+            403: R403_DECIDE,
+            404: R404,
+            409: R409,
+        },
         tags=TAGS,
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
@@ -257,8 +270,15 @@ class ExportRefuseView(ExportAPIView):
         operation_id="reports_identifiable_exports_refuse",
         summary="Refuse an identifiable export",
         description="A senior WPA of the mission, not the requester, saying why.",
-        request=s.ExportRefuseInput,
-        responses={200: s.ExportDetailOutput, 400: R400, 401: R401, 403: R403_DECIDE, 404: R404, 409: R409},
+        request=s.IdentifiableExportRefuseInput,
+        responses={
+            200: s.IdentifiableExportDetailOutput,
+            400: R400,
+            401: R401,
+            403: R403_DECIDE,
+            404: R404,
+            409: R409,
+        },
         tags=TAGS,
     )
     @sensitive_variables()
@@ -267,7 +287,7 @@ class ExportRefuseView(ExportAPIView):
         with transaction.atomic():
             export = selectors.export_get(user=user, public_id=public_id)
             permissions.decide_authorize(user, export)  # 403 before anything about the body
-            data = s.ExportRefuseInput(data=request.data)
+            data = s.IdentifiableExportRefuseInput(data=request.data)
             data.is_valid(raise_exception=True)
             services.identifiable_export_refuse(
                 actor=user, export=export, reason=data.validated_data["reason"], request=http_request(request)

@@ -3,7 +3,8 @@ docstrings and help texts are the schema's descriptions, written for API clients
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from typing import Any, ClassVar
+
 from rest_framework import serializers
 
 from crsv.api import StrictInput
@@ -20,13 +21,20 @@ def _recipient() -> Choice:
     return Choice(IdentifiableExport.Recipient.choices, enum_name="IdentifiableExportRecipient")
 
 
-class ExportListQuery(StrictInput):
+class IdentifiableExportListQuery(StrictInput):
     """Query of GET /reports/identifiable-exports/."""
 
     cursor = serializers.CharField(max_length=200, required=False, help_text="From the `next` link.")
 
 
-class ExportCreateInput(StrictInput):
+class SurvivorCodes(serializers.ListField):
+    """A list of survivor codes. drf-spectacular leaves out a list item's validators: the
+    pattern its items must match is stated here (crsv.api_schema merges `openapi_extra`)."""
+
+    openapi_extra: ClassVar[dict[str, Any]] = {"items": {"pattern": CODE_PATTERN.pattern}}
+
+
+class IdentifiableExportCreateInput(StrictInput):
     """POST /reports/identifiable-exports/: ask for the identifying data of cases you may
     identify, for one recipient: a provider of the service directory (the cases whose consent to
     share identifiable data names it) or a legal use (the cases with a consent to legal use)."""
@@ -37,9 +45,9 @@ class ExportCreateInput(StrictInput):
         allow_null=True,
         help_text="An active provider's public id (GET /providers/); with `recipient` `provider` only.",
     )
-    survivor_codes = serializers.ListField(
-        child=serializers.CharField(
-            max_length=11, validators=[RegexValidator(CODE_PATTERN.pattern, message="Not a survivor code.")]
+    survivor_codes = SurvivorCodes(
+        child=serializers.RegexField(
+            CODE_PATTERN.pattern, max_length=11, error_messages={"invalid": "Not a survivor code."}
         ),
         min_length=1,
         max_length=MAX_CASES,
@@ -50,22 +58,22 @@ class ExportCreateInput(StrictInput):
     )
 
 
-class ExportRefuseInput(StrictInput):
+class IdentifiableExportRefuseInput(StrictInput):
     """POST /reports/identifiable-exports/{public_id}/refuse/."""
 
     reason = serializers.CharField(max_length=REASON_MAX, help_text="Why it is refused (stored encrypted).")
 
 
-class ProviderOutput(serializers.Serializer):
+class IdentifiableExportProviderOutput(serializers.Serializer):
     public_id = serializers.UUIDField()
     name = serializers.CharField()
 
 
-class ExportRowOutput(serializers.Serializer):
+class IdentifiableExportRowOutput(serializers.Serializer):
     public_id = serializers.UUIDField()
     state = _state()
     recipient = _recipient()
-    provider = ProviderOutput(allow_null=True, help_text="Null for a legal use.")
+    provider = IdentifiableExportProviderOutput(allow_null=True, help_text="Null for a legal use.")
     requested_by = serializers.CharField(help_text="The requester's name.")
     requested_at = Timestamp()
     decided_at = Timestamp(allow_null=True)
@@ -75,12 +83,12 @@ class ExportRowOutput(serializers.Serializer):
     cases_excluded = serializers.IntegerField()
 
 
-class ExportPageOutput(serializers.Serializer):
+class IdentifiableExportPageOutput(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page; null on the last page.")
-    results = ExportRowOutput(many=True)
+    results = IdentifiableExportRowOutput(many=True)
 
 
-class ExportCaseOutput(serializers.Serializer):
+class IdentifiableExportCaseOutput(serializers.Serializer):
     survivor_code = serializers.CharField()
     survivor = serializers.UUIDField(help_text="The case's public id.")
     included = serializers.BooleanField()
@@ -90,15 +98,15 @@ class ExportCaseOutput(serializers.Serializer):
     checked_at = Timestamp(help_text="When the decision was made (request, approval or download).")
 
 
-class ExportPermissionsOutput(serializers.Serializer):
+class IdentifiableExportPermissionsOutput(serializers.Serializer):
     approve = serializers.BooleanField()
     refuse = serializers.BooleanField()
     download = serializers.BooleanField(help_text="On the web page only: the password is shown there once.")
 
 
-class ExportDetailOutput(ExportRowOutput):
+class IdentifiableExportDetailOutput(IdentifiableExportRowOutput):
     reason = serializers.CharField()
     decided_by = serializers.CharField(allow_null=True)
     refusal_reason = serializers.CharField(allow_blank=True)
-    cases = ExportCaseOutput(many=True)
-    permissions = ExportPermissionsOutput()
+    cases = IdentifiableExportCaseOutput(many=True)
+    permissions = IdentifiableExportPermissionsOutput()

@@ -33,6 +33,8 @@ DATA_DEPENDENT = {
     "field_office": "one of the user's own field offices (a code)",
     "office": "a field office of the user's missions (a code)",
     "survivor": "a case (a UUID) the user can see",
+    "survivor_codes": "codes of cases the user may identify, of one mission, one at least covered by "
+    "a consent to the recipient (reports.identifiable)",
     "incident": "an incident (a UUID) the user can see, linked to the case",
     "provider": "an active provider (a UUID) of the service directory that offers the service",
     "consent_text_version": "a consent text published in that version and language",

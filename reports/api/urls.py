@@ -1,0 +1,29 @@
+"""API routes of reports: /api/v1/reports/... (public ids only)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from reports.identifiable import api as identifiable
+
+urlpatterns: list[URLPattern] = [
+    # Identifiable exports (issue 13 item 5); no download here (see reports.identifiable.api).
+    path(
+        "identifiable-exports/", identifiable.ExportCollectionView.as_view(), name="identifiable-export-list"
+    ),
+    path(
+        "identifiable-exports/<uuid:public_id>/",
+        identifiable.ExportDetailView.as_view(),
+        name="identifiable-export-detail",
+    ),
+    path(
+        "identifiable-exports/<uuid:public_id>/approve/",
+        identifiable.ExportApproveView.as_view(),
+        name="identifiable-export-approve",
+    ),
+    path(
+        "identifiable-exports/<uuid:public_id>/refuse/",
+        identifiable.ExportRefuseView.as_view(),
+        name="identifiable-export-refuse",
+    ),
+]

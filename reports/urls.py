@@ -1,0 +1,22 @@
+"""The reports pages: /reports/... (public ids only)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from reports.identifiable import views as identifiable
+
+app_name = "reports"
+
+urlpatterns: list[URLPattern] = [
+    # Identifiable exports (issue 13 item 5).
+    path("identifiable/", identifiable.export_list, name="identifiable_list"),
+    path("identifiable/new/", identifiable.export_request, name="identifiable_new"),
+    path("identifiable/<uuid:public_id>/", identifiable.export_detail, name="identifiable_detail"),
+    path("identifiable/<uuid:public_id>/approve/", identifiable.export_approve, name="identifiable_approve"),
+    path("identifiable/<uuid:public_id>/refuse/", identifiable.export_refuse, name="identifiable_refuse"),
+    path("identifiable/<uuid:public_id>/prepare/", identifiable.export_prepare, name="identifiable_prepare"),
+    path(
+        "identifiable/<uuid:public_id>/download/", identifiable.export_download, name="identifiable_download"
+    ),
+]
