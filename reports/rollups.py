@@ -18,25 +18,25 @@ from django.utils import timezone
 from reports.consent_flags import consent_flags_refresh_all
 from reports.models import RecomputeRun
 
-_KEY = "mission_id, field_office_id, month, admin1_id, admin2_id, measure, value"
-# (The statements below name the key columns as KEY, put in once.)
-
 # Keys whose rollup total differs from the full scan (a key missing on one side counts as 0).
 _DIFFERENCES = """
 WITH scan AS (
-    SELECT KEY, sum(weight) AS total FROM reports_fact GROUP BY KEY HAVING sum(weight) <> 0
+    SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, sum(weight) AS total
+      FROM reports_fact GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(weight) <> 0
 ), kept AS (
-    SELECT KEY, total FROM reports_rollup WHERE total <> 0
+    SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, total
+      FROM reports_rollup WHERE total <> 0
 )
 SELECT count(*), (SELECT count(*) FROM scan)
   FROM scan FULL JOIN kept USING (field_office_id, month, admin1_id, admin2_id, measure, value)
  WHERE scan.total IS DISTINCT FROM kept.total
-""".replace("KEY", _KEY)
+"""
 _REPLACE = """
 DELETE FROM reports_rollup;
-INSERT INTO reports_rollup (KEY, total)
-SELECT KEY, sum(weight) FROM reports_fact GROUP BY KEY HAVING sum(weight) <> 0;
-""".replace("KEY", _KEY)
+INSERT INTO reports_rollup (mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, total)
+SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, sum(weight)
+  FROM reports_fact GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(weight) <> 0;
+"""
 
 
 def rollups_flush() -> None:

@@ -35,8 +35,23 @@ WHERE i.status <> 'draft' AND NOT i.is_sea AND i.verification_status <> 'did_not
       WHERE si.incident_id = i.id AND f.counts IS NOT TRUE)
 """
 
+# An incident's place at admin levels 1 and 2, whether it counts or not: a referral's (below).
+INCIDENT_PLACE = """
+CREATE VIEW reports_incident_place AS
+SELECT i.id AS incident_id,
+       CASE 1 WHEN l.admin_level THEN l.id WHEN p1.admin_level THEN p1.id
+              WHEN p2.admin_level THEN p2.id WHEN p3.admin_level THEN p3.id END AS admin1_id,
+       CASE 2 WHEN l.admin_level THEN l.id WHEN p1.admin_level THEN p1.id
+              WHEN p2.admin_level THEN p2.id END AS admin2_id
+FROM incidents_incident i
+JOIN incidents_location l ON l.id = i.location_id
+LEFT JOIN incidents_location p1 ON p1.id = l.parent_id
+LEFT JOIN incidents_location p2 ON p2.id = p1.parent_id
+LEFT JOIN incidents_location p3 ON p3.id = p2.parent_id
+"""
+
 # The survivors that count (their flag) and the first acceptance and completion of each sent
-# referral (its events).
+# referral (its events); placed where its incident (if any) took place.
 COUNTED_REFERRAL = """
 CREATE VIEW reports_counted_referral AS
 SELECT r.id AS referral_id, s.mission_id, s.field_office_id,
@@ -49,7 +64,7 @@ SELECT r.id AS referral_id, s.mission_id, s.field_office_id,
 FROM referrals_referral r
 JOIN survivors_survivor s ON s.id = r.survivor_id
 JOIN reports_consentflag f ON f.survivor_id = r.survivor_id AND f.counts
-LEFT JOIN reports_countable_incident c ON c.incident_id = r.incident_id
+LEFT JOIN reports_incident_place c ON c.incident_id = r.incident_id
 WHERE r.sent_at IS NOT NULL
 """
 
@@ -228,8 +243,15 @@ CREATE CONSTRAINT TRIGGER reports_dirty_apply AFTER INSERT ON reports_dirty
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION reports_dirty_apply();
 
 CREATE FUNCTION reports_on_incident() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE x bigint;
 BEGIN
   PERFORM reports_touch('i', CASE WHEN TG_OP = 'INSERT' THEN NEW.id ELSE OLD.id END);
+  -- Its referrals are placed where it took place.
+  IF TG_OP = 'UPDATE' AND OLD.location_id IS DISTINCT FROM NEW.location_id THEN
+    FOR x IN SELECT id FROM referrals_referral WHERE incident_id = OLD.id ORDER BY 1 LOOP
+      PERFORM reports_touch('r', x);
+    END LOOP;
+  END IF;
   RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END $$;
 
@@ -327,7 +349,9 @@ DROP VIEW reports_fact_a;
 DROP VIEW reports_fact_r;
 DROP VIEW reports_fact_i;
 DROP VIEW reports_counted_referral;
+DROP VIEW reports_incident_place;
 DROP VIEW reports_countable_incident;
+DELETE FROM reports_rollup;
 """
 
 # The rollup of what is already there (a deployment upgrading): the whole view, once.
@@ -349,7 +373,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            COUNTABLE_INCIDENT + ";" + COUNTED_REFERRAL + ";" + FACT + ";" + FUNCTIONS + FILL,
-            DROP + "DELETE FROM reports_rollup;",  # noqa: S608 - constant SQL
+            ";".join((COUNTABLE_INCIDENT, INCIDENT_PLACE, COUNTED_REFERRAL, FACT, FUNCTIONS + FILL)),
+            DROP,
         ),
     ]
