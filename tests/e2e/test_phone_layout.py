@@ -47,6 +47,8 @@ SKIPPED: dict[str, str] = {
     "/healthz": "the container health check: plain text, no page",
     "/i18n/setlang/": "POST-only: the language switch redirects back",
     "/incidents/{public_id}/transition/": "POST-only: answers with the incident page (walked)",
+    "/incidents/{public_id}/accountability/": "POST-only: answers with the incident page (walked)",
+    "/incidents/{public_id}/accountability/{step_id}/remove/": "POST-only: redirects to the incident page",
     "/incidents/locations/search/": "POST-only JSON for the intake's type-ahead: no page",
     "/survivors/{public_id}/assign/": "POST-only: redirects to the case page (walked)",
     "/survivors/{public_id}/grants/": "POST-only: redirects to the case page (walked)",
