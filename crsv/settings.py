@@ -464,6 +464,9 @@ CLOCK_BATCH_SIZE = 200
 # An early-warning alert not acknowledged this long after it came in is escalated to the senior
 # WPAs of its mission, once (incidents/services/alerts/escalation.py).
 ALERT_ESCALATION_MINUTES = env_int("ALERT_ESCALATION_MINUTES", 30, minimum=1)
+# Tables that leave the mission show counts from 1 to this minus 1 as "<5", with complementary
+# suppression (reports/disclosure); at least 3, since "<2" would say "1".
+STATISTICS_SUPPRESSION_THRESHOLD = env_int("STATISTICS_SUPPRESSION_THRESHOLD", 5, minimum=3)
 # An approved identifiable export may be downloaded (once) for this many days (reports/identifiable).
 IDENTIFIABLE_EXPORT_DAYS = env_int("IDENTIFIABLE_EXPORT_DAYS", 7, minimum=1)
 
