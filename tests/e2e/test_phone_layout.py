@@ -25,6 +25,8 @@ from crsv.accounts.models import User
 from incidents.models import Alert, Incident, Location
 from incidents.services.alerts import alert_create
 from referrals.models import Referral, ServiceProvider
+from reports.identifiable.models import IdentifiableExport
+from reports.identifiable.services import identifiable_export_request
 from survivors.models import Consent, Survivor
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD, UserFactory
@@ -75,6 +77,11 @@ SKIPPED: dict[str, str] = {
     "/access/users/{public_id}/tokens/revoke/": "POST-only: redirects to the user's page (walked)",
     "/access/invitations/{public_id}/resend/": "POST-only: redirects to the invitations (walked)",
     "/access/invitations/{public_id}/revoke/": "POST-only: redirects to the invitations (walked)",
+    "/reports/identifiable/{public_id}/approve/": "POST-only: redirects to the export's page (walked)",
+    "/reports/identifiable/{public_id}/refuse/": "POST-only: redirects to the export's page (walked)",
+    "/reports/identifiable/{public_id}/prepare/": "POST-only: the password shown once, in a short card "
+    "(tests/reports/test_identifiable_canary.py)",
+    "/reports/identifiable/{public_id}/download/": "a zip download: no page",
 }
 
 
@@ -88,6 +95,7 @@ class World:
     referral: Referral
     hospital: ServiceProvider
     alert: Alert
+    export: IdentifiableExport
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,14 @@ VISITS: list[Visit] = [
         "/referrals/providers/{public_id}/edit/",
         "admin",
         lambda w: f"/referrals/providers/{w.hospital.public_id}/edit/",
+    ),
+    # Identifiable exports: the WPA's list and request form; the senior WPA's decision page.
+    Visit("/reports/identifiable/", "wpa"),
+    Visit("/reports/identifiable/new/", "wpa"),
+    Visit(
+        "/reports/identifiable/{public_id}/",
+        "senior_wpa",
+        lambda w: f"/reports/identifiable/{w.export.public_id}/",
     ),
 ]
 
@@ -293,7 +309,15 @@ def world(
         urgency=Alert.Urgency.HIGH,
         description="Armed men seen near the market at dusk.",
     ).alert
-    return World(draft, under_review, case, referral, hospital, alert)
+    consent(case, Consent.Purpose.SHARE_IDENTIFIABLE, provider=hospital)
+    export = identifiable_export_request(
+        actor=wpa,
+        recipient=IdentifiableExport.Recipient.PROVIDER,
+        provider=hospital,
+        survivor_codes=[case.code],
+        reason="The hospital's legal clinic prepares her complaint.",
+    )
+    return World(draft, under_review, case, referral, hospital, alert, export)
 
 
 PERSONAS = sorted({visit.persona for visit in VISITS})
