@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from reports.identifiable import views as identifiable
+from reports.views import exports
 
 app_name = "reports"
 
@@ -19,4 +20,7 @@ urlpatterns: list[URLPattern] = [
     path(
         "identifiable/<uuid:public_id>/download/", identifiable.export_download, name="identifiable_download"
     ),
+    # De-identified exports (issue 13 item 5).
+    path("exports/", exports.export_page, name="exports"),
+    path("exports/download/", exports.export_download, name="exports_download"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from reports.api import exports
 from reports.identifiable import api as identifiable
 
 urlpatterns: list[URLPattern] = [
@@ -26,4 +27,6 @@ urlpatterns: list[URLPattern] = [
         identifiable.ExportRefuseView.as_view(),
         name="identifiable-export-refuse",
     ),
+    # De-identified exports (issue 13 item 5).
+    path("exports/<str:kind>/", exports.ExportView.as_view(), name="reports-export"),
 ]
