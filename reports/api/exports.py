@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -30,7 +31,7 @@ PERIOD_PATTERN = r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
 
 
 class CanRunExports(BasePermission):
-    message = "Your role gives no access to the exports."
+    message = gettext_lazy("Your role gives no access to the exports.")
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return bool(request.user.is_authenticated and request.user.can(Capability.RUN_EXPORTS))

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crsv.accounts.http import AuthenticatedHttpRequest
+from reports.disclosure import suppression_threshold
 from reports.exports import ExportFormat, ExportKind, exports_authorize, statistics_export
 from reports.exports.forms import ExportForm, last_quarter
 
@@ -44,7 +45,12 @@ def _downloads(period: str) -> list[dict[str, object]]:
 def _page(
     request: AuthenticatedHttpRequest, form: ExportForm, period: str, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "period": period, "downloads": _downloads(period) if period else []}
+    context = {
+        "form": form,
+        "period": period,
+        "downloads": _downloads(period) if period else [],
+        "threshold": suppression_threshold(),
+    }
     return render(request, "reports/exports.html", context, status=status)
 
 

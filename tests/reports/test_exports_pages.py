@@ -33,6 +33,7 @@ def test_the_page_offers_a_form_and_a_download_per_export(login: Any, analyst: A
     assert 'action="/reports/exports/download/"' in page and 'method="get"' in page
     for kind in ("gbvims", "mara", "sage", "cpas"):
         assert f"kind={kind}&amp;period=" in page
+    assert "shown as “&lt;5”" in page, "the threshold setting, said on the page"
     assert "no-store" in response["Cache-Control"]
 
 
