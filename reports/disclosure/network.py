@@ -92,6 +92,14 @@ class Protector:
             for tail, head, cell in self.networks[0].arcs:
                 if HUB in (tail, head):
                     self.shared[cell] = (tail, head)
+        # Each other cell's network and ends; the residual graphs, rebuilt when a cell is withheld.
+        self.places = {
+            cell: (network, tail, head)
+            for network in reversed(self.networks)
+            for tail, head, cell in network.arcs
+            if cell not in self.shared
+        }
+        self.graphs: dict[int, _Adjacency] = {}
 
     # -- what a cell may do, as it is or were it withheld ------------------------------------
     def _usable(self, cell: Cell) -> bool:
@@ -108,16 +116,19 @@ class Protector:
             return 0
         return cell.value + (MARGIN_COST if cell.margin else 0)
 
-    def _residual(self, network: Network, without: Cell | None, *, local: bool) -> _Adjacency:
-        adjacency: _Adjacency = {}
-        for tail, head, cell in network.arcs:
-            if cell is without or not self._usable(cell) or (local and cell in self.shared):
-                continue
-            cost = self._cost(cell)
-            if self.rises(cell):
-                adjacency.setdefault(tail, []).append((head, cost, cell))
-            if self.falls(cell):
-                adjacency.setdefault(head, []).append((tail, cost, cell))
+    def _residual(self, network: Network) -> _Adjacency:
+        """The network's residual arcs (without the shared ones when tables go together)."""
+        adjacency = self.graphs.get(id(network))
+        if adjacency is None:
+            adjacency = self.graphs[id(network)] = {}
+            for tail, head, cell in network.arcs:
+                if not self._usable(cell) or cell in self.shared:
+                    continue
+                cost = self._cost(cell)
+                if self.rises(cell):
+                    adjacency.setdefault(tail, []).append((head, cost, cell))
+                if self.falls(cell):
+                    adjacency.setdefault(head, []).append((tail, cost, cell))
         return adjacency
 
     # -- the search ------------------------------------------------------------------------
@@ -129,27 +140,23 @@ class Protector:
             self.protect(cell)
 
     def protect(self, cell: Cell) -> None:
-        if cell in self.shared:
-            path = self._shared_cycle(cell)
-        else:
-            network = next(n for n in self.networks if any(arc[2] is cell for arc in n.arcs))
-            path = self._cycle_in(network, cell)
+        path = self._shared_cycle(cell) if cell in self.shared else self._cycle_in(cell)
         if path is None:
             raise Unprotectable
         for other in path.cells:
             if not other.suppressed:
                 other.status = Status.WITHHELD
+                self.graphs.clear()
 
-    def _cycle_in(self, network: Network, cell: Cell) -> _Path | None:
+    def _cycle_in(self, cell: Cell) -> _Path | None:
         """The cheapest cycle through one of `cell`'s residual arcs in its network; with tables
         published together, first without `hub`, then with the other tables' footprints."""
-        tail, head = next((t, h) for t, h, arc_cell in network.arcs if arc_cell is cell)
+        network, tail, head = self.places[cell]
         ways = ([(head, tail)] if self.rises(cell) else []) + ([(tail, head)] if self.falls(cell) else [])
-        adjacency = self._residual(network, cell, local=bool(self.shared))
-        best = _cheapest(adjacency, ways)
+        adjacency = self._residual(network)
+        best = _cheapest(adjacency, ways, cell)
         if self.shared and (best is None or best.cost > 0):
-            self._add_footprints(adjacency, network)
-            best = _cheapest(adjacency, ways)
+            best = _cheapest(adjacency, ways, cell, self._footprints(network))
         return best
 
     def _pairs(self) -> list[tuple[Cell, Node, Cell, Node]]:
@@ -169,21 +176,23 @@ class Protector:
         self, network: Network, pairs: list[tuple[Cell, Node, Cell, Node]]
     ) -> dict[Node, dict[Node, _Path]]:
         """The cheapest local paths outer(b) -> outer(a) in one network, for every pair."""
-        adjacency = self._residual(network, None, local=True)
+        adjacency = self._residual(network)
         targets = list({outer_a for _, outer_a, _, _ in pairs})
         return {source: _shortest(adjacency, source, targets) for source in {outer for *_, outer in pairs}}
 
-    def _add_footprints(self, adjacency: _Adjacency, network: Network) -> None:
+    def _footprints(self, network: Network) -> _Adjacency:
         """Arcs outer(a) -> outer(b) standing for `a` into `hub` and `b` out of it, each paid with
         the matching cycle outer(b) -> outer(a) in every other table (a virtual arc's cells)."""
         pairs = self._pairs()
         others = [self._distances(other, pairs) for other in self.networks if other is not network]
+        arcs: _Adjacency = {}
         for a, outer_a, b, outer_b in pairs:
             path = _joined(
                 a, b, self._cost(a) + self._cost(b), [d.get(outer_b, {}).get(outer_a) for d in others]
             )
             if path is not None:
-                adjacency.setdefault(outer_a, []).append((outer_b, path.cost, _Footprint(path.cells)))
+                arcs.setdefault(outer_a, []).append((outer_b, path.cost, _Footprint(path.cells)))
+        return arcs
 
     def _shared_cycle(self, cell: Cell) -> _Path | None:
         """A cycle through a shared total in every table at once: the cell and another shared
@@ -210,8 +219,10 @@ def _joined(a: Cell, b: Cell, cost: int, paths: list[_Path | None]) -> _Path | N
     return _Path(cost, cells)
 
 
-def _cheapest(adjacency: _Adjacency, ways: list[tuple[Node, Node]]) -> _Path | None:
-    found = [_shortest(adjacency, source, [target]).get(target) for source, target in ways]
+def _cheapest(
+    adjacency: _Adjacency, ways: list[tuple[Node, Node]], without: Cell, extra: _Adjacency | None = None
+) -> _Path | None:
+    found = [_shortest(adjacency, source, [target], without, extra).get(target) for source, target in ways]
     return min((path for path in found if path is not None), key=lambda path: path.cost, default=None)
 
 
@@ -223,20 +234,34 @@ class _Footprint(Cell):
         self.cells = cells
 
 
-def _shortest(adjacency: _Adjacency, source: Node, targets: Sequence[Node]) -> dict[Node, _Path]:
-    """Dijkstra from `source`: the cheapest path to each reachable target, with its cells."""
+def _shortest(
+    adjacency: _Adjacency,
+    source: Node,
+    targets: Sequence[Node],
+    without: Cell | None = None,
+    extra: _Adjacency | None = None,
+) -> dict[Node, _Path]:
+    """Dijkstra from `source` over `adjacency` and `extra` arcs, never through `without`: the
+    cheapest path to each reachable target, with its cells."""
     best: dict[Node, int] = {source: 0}
     previous: dict[Node, tuple[Node, Cell]] = {}
     order = itertools.count()
     queue: list[tuple[int, int, Node]] = [(0, next(order), source)]
     done: set[Node] = set()
     wanted = set(targets)
-    while queue and wanted - done:
+    left = len(wanted)
+    while queue and left:
         cost, _, node = heapq.heappop(queue)
         if node in done:
             continue
         done.add(node)
-        for following, step, cell in adjacency.get(node, ()):
+        left -= node in wanted
+        arcs = adjacency.get(node, [])
+        if extra:
+            arcs = arcs + extra.get(node, [])
+        for following, step, cell in arcs:
+            if cell is without:
+                continue
             total = cost + step
             if following not in best or total < best[following]:
                 best[following] = total

@@ -108,12 +108,6 @@ def test_an_empty_series_says_no_data(kind: str) -> None:
     assert not bars(root)
 
 
-def test_no_data_is_translated() -> None:
-    with translation.override("fr"):
-        root = parsed(bar_chart([], title="t", unit_label="u"))
-    assert texts(root, "chart-empty") != [""]
-
-
 @pytest.mark.parametrize("kind", sorted(CHARTS))
 def test_a_series_of_zeros_draws_no_bar_and_shows_its_zeros(kind: str) -> None:
     root = parsed(CHARTS[kind]([("Bunia", 0), ("Goma", 0)], title="t", unit_label="u"))
