@@ -1,6 +1,6 @@
 """`make bench`: load the benchmark data, serve it with gunicorn, measure, check the budgets.
 
-BENCH_ONLY=survivors|incidents|notifications|audit runs one suite; BENCH_SECONDS, BENCH_ROUNDS,
+BENCH_ONLY=survivors|incidents|notifications|audit|dashboard runs one suite; BENCH_SECONDS, BENCH_ROUNDS,
 BENCH_WORKERS and BENCH_CONNECTIONS tune the run. Ends with one `BUDGET ...` line per budget;
 exits 1 if one fails.
 """
@@ -72,11 +72,15 @@ def main() -> int:
         lambda connection, **kwargs: connection.cursor().execute("SET statement_timeout = 0"),
         weak=False,  # a lambda: held weakly, it would be collected at once
     )
-    from benchmarks import audit, incidents, notifications, notifications_load, survivors
+    from benchmarks import audit, dashboard, incidents, notifications, notifications_load, survivors
 
     only = os.environ.get("BENCH_ONLY")
-    wanted = [name for name in ("incidents", "survivors", "notifications", "audit") if only in (None, name)]
-    suites = {"incidents": incidents, "survivors": survivors, "audit": audit}
+    wanted = [
+        name
+        for name in ("incidents", "survivors", "notifications", "audit", "dashboard")
+        if only in (None, name)
+    ]
+    suites = {"incidents": incidents, "survivors": survivors, "audit": audit, "dashboard": dashboard}
     # The survivors suite measures the incident list page too (its budget compares the two
     # lists in the same run), so it needs the incidents' data; the notifications suite refers
     # one of the survivors' cases.
@@ -85,7 +89,10 @@ def main() -> int:
         needed |= {"incidents", "survivors"}
     if "audit" in wanted:
         needed |= {"audit", *audit.NEEDS}
-    loads = [name for name in ("incidents", "survivors", "audit") if name in needed]
+    if "dashboard" in wanted:
+        needed |= {"dashboard", *dashboard.NEEDS}
+    # The dashboard's data extends the incidents' and the survivors': loaded after them.
+    loads = [name for name in ("incidents", "survivors", "audit", "dashboard") if name in needed]
     for name in loads:
         started = time.time()
         suites[name].load()
@@ -106,6 +113,8 @@ def main() -> int:
             runs.append(("survivors", survivors.targets(app.port, cookie), survivors.budgets))
         if "audit" in wanted:
             runs.append(("audit", audit.targets(app.port, cookie), audit.budgets))
+        if "dashboard" in wanted:
+            runs.append(("dashboard", dashboard.targets(app.port, cookie), dashboard.budgets))
         for name, targets, judge in runs:
             for target in targets:
                 next(s for s in servers if s.port == target.port).wait_ready(target.path, target.headers)
@@ -127,6 +136,8 @@ def main() -> int:
         budgets += notifications.run(env)
     if "audit" in wanted:
         budgets += audit.verify_run(env["DATABASE_URL"])
+    if "dashboard" in wanted:
+        budgets += dashboard.after_run(cookie)
     print()
     for budget in budgets:
         print(budget.line())
