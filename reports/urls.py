@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from reports.identifiable import views as identifiable
-from reports.views import exports
+from reports.views import dashboard, exports
 
 app_name = "reports"
 
 urlpatterns: list[URLPattern] = [
+    # The statistics dashboard (issue 13 item 2).
+    path("", dashboard.dashboard, name="dashboard"),
     # Identifiable exports (issue 13 item 5).
     path("identifiable/", identifiable.export_list, name="identifiable_list"),
     path("identifiable/new/", identifiable.export_request, name="identifiable_new"),

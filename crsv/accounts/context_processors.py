@@ -39,6 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "alerts": user.can(Capability.SEE_ALERTS),
             "survivors": user.can(Capability.SEE_SURVIVOR_CASES),
             "referrals": user.can(Capability.SEE_REFERRALS),
+            "dashboard": user.can(Capability.SEE_DASHBOARD),
             "service_directory": user.can(Capability.BROWSE_SERVICE_DIRECTORY),
             "audit_trail": user.can(Capability.READ_AUDIT_TRAIL),
             "access": user.can(Capability.MANAGE_USERS),

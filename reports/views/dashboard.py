@@ -1,0 +1,60 @@
+"""The dashboard page, GET /reports/: an adapter over `reports.dashboard`.
+
+Her scope first (`statistics_scope`: a role without a dashboard is 403), then the filter form
+(the query; a refused field is shown with its error and replaced by its default), then the one
+assembly the API calls too. The page adds what the API does not: each panel's SVG chart
+(reports.charts), drawn from the same rows as the table under it.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from crsv.accounts.http import AuthenticatedHttpRequest
+from reports import charts
+from reports.dashboard import Panel, dashboard_build, dashboard_options
+from reports.forms.filters import DashboardFilterForm
+from reports.statistics import statistics_scope
+
+
+def panel_chart(panel: Panel) -> SafeString:
+    """The panel's chart, titled and described like its table."""
+    chart, html_id = panel.chart, f"chart-{panel.key}"
+    if chart.kind == "stacked":
+        return charts.stacked_bar_chart(
+            chart.rows,  # type: ignore[arg-type]  # a stacked chart's rows hold one count per series
+            series=chart.series,
+            title=panel.title,
+            unit_label=panel.unit,
+            html_id=html_id,
+        )
+    draw = charts.column_chart if chart.kind == "column" else charts.bar_chart
+    return draw(chart.rows, title=panel.title, unit_label=panel.unit, html_id=html_id)  # type: ignore[arg-type]
+
+
+@never_cache
+@require_GET
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    scope = statistics_scope(request.user)  # PermissionDenied: no dashboard for her roles
+    options = dashboard_options(scope)
+    form = DashboardFilterForm(request.GET, options=options, today=timezone.localdate())
+    form.is_valid()
+    board = dashboard_build(scope, form.filters(), options)
+    sections = [
+        (section, [(panel, panel_chart(panel)) for panel in section.panels]) for section in board.sections
+    ]
+    context = {
+        "form": form,
+        "board": board,
+        "sections": sections,
+        "period_from": capfirst(date_format(board.month_from, "F Y")),
+        "period_to": capfirst(date_format(board.month_to, "F Y")),
+    }
+    return render(request, "reports/dashboard.html", context)
