@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from reports.api import exports
+from reports.api import dashboard, exports
 from reports.identifiable import api as identifiable
 
 urlpatterns: list[URLPattern] = [
+    # The statistics dashboard (issue 13 item 2).
+    path("dashboard/", dashboard.DashboardView.as_view(), name="reports-dashboard"),
     # Identifiable exports (issue 13 item 5); no download here (see reports.identifiable.api).
     path(
         "identifiable-exports/", identifiable.ExportCollectionView.as_view(), name="identifiable-export-list"

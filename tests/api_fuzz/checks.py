@@ -32,6 +32,8 @@ DATA_DEPENDENT = {
     "party": "a party to the conflict (a UUID) of the reference data",
     "field_office": "one of the user's own field offices (a code)",
     "office": "a field office of the user's missions (a code)",
+    "admin1": "a place of admin level 1 (a p-code) of the reference data",
+    "admin2": "a place of admin level 2 (a p-code) of the reference data, within `admin1` if given",
     "survivor": "a case (a UUID) the user can see",
     "survivor_codes": "codes of cases the user may identify, of one mission, one at least covered by "
     "a consent to the recipient (reports.identifiable)",
@@ -48,6 +50,7 @@ DATA_DEPENDENT = {
     "organisation": "named by a consent to share identifiable data only",
     "service_type": "named by a referral consent only",
     "date_to": "the end of a period, not before its start",
+    "to": "the dashboard's last month, not before `from`, at most 120 months after it",
     "latitude": "given with the longitude, or neither",
     "longitude": "given with the latitude, or neither",
     "violations": "each form listed once (items of objects: `uniqueItems` cannot say it)",
