@@ -171,16 +171,27 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         office_ids: Iterable[int],
         mission_ids: Iterable[int] | None = None,
         device_ids: Iterable[str] | None = None,
+        mission_offices: Iterable[str] | None = None,
+        unread: int | None = None,
     ) -> None:
         """Keep the roles, offices, missions and confirmed two-factor devices a caller read in
         its own query (see crsv.accounts.scope), so that `role_names()`, `office_ids()`,
-        `mission_ids()` and the OTP middleware need no query of their own."""
+        `mission_ids()` and the OTP middleware need no query of their own; and her missions'
+        offices ("id:mission id:name", by name) and unread notification count for the pages
+        (`crsv.accounts.selectors.field_office_options`, `notification_unread_count`)."""
         self._role_names = set(roles)
         self._office_ids = list(office_ids)
         if mission_ids is not None:
             self._mission_ids = sorted(mission_ids)
         if device_ids is not None:
             self._confirmed_device_ids = frozenset(device_ids)
+        if mission_offices is not None:
+            self._mission_offices = [
+                FieldOffice(pk=int(pk), mission_id=int(mission), name=name)
+                for pk, mission, name in (entry.split(":", 2) for entry in mission_offices)
+            ]
+        if unread is not None:
+            self._unread_count = unread
 
     def mission_ids(self) -> list[int]:
         """Missions of the user's offices: the scope of a senior WPA or an analyst."""

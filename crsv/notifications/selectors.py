@@ -77,7 +77,11 @@ def _recipient(notification: Notification) -> str:
 
 
 def notification_unread_count(*, user: User) -> int:
-    """How many of her notifications she has not read, up to UNREAD_COUNT_CAP + 1 (one query)."""
+    """How many of her notifications she has not read, up to UNREAD_COUNT_CAP + 1 (one query;
+    none when the request's authentication read it: crsv.accounts.scope)."""
+    primed: int | None = getattr(user, "_unread_count", None)
+    if primed is not None:
+        return primed
     unread = Notification.objects.visible_to(user).filter(read_at__isnull=True)
     return unread.order_by().values("id")[: UNREAD_COUNT_CAP + 1].count()
 

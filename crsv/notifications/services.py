@@ -207,4 +207,5 @@ def notifications_mark_read(*, user: User, public_ids: Iterable[uuid.UUID] | Non
     rows = Notification.objects.visible_to(user).filter(read_at__isnull=True)
     if public_ids is not None:
         rows = rows.filter(public_id__in=list(public_ids))
+    user.__dict__.pop("_unread_count", None)  # the count the request's authentication read
     return rows.update(read_at=timezone.now())

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from crsv.accounts.http import AuthenticatedHttpRequest
 from crsv.accounts.models import FieldOffice
-from crsv.accounts.selectors import field_office_scope
+from crsv.accounts.selectors import field_office_options
 from incidents import permissions, selectors
 from incidents.forms import IncidentFilterForm, add_service_errors
 from incidents.forms.listing import DEFAULT_ORDERING
@@ -76,7 +76,7 @@ def _blank_filter_fields(
 def incident_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     permissions.list_authorize(user)  # before the filter form (its choices are her offices)
-    offices = list(field_office_scope(user=user).order_by("name"))
+    offices = field_office_options(user=user)
     show_reference = permissions.can_view_references(user)
     people = not permissions.is_deidentified_viewer(user)
     form: IncidentFilterForm | None = None

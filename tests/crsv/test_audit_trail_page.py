@@ -16,8 +16,9 @@ from crsv.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
 
-# The signed-in request's own three (the middleware's reads) and the page's one.
-QUERIES = 4
+# The signed-in request's own two (the session and the user with her scope and unread count)
+# and the page's one.
+QUERIES = 3
 
 
 def _events(actor: User, count: int, action: str = AuditEvent.Action.LOGIN) -> list[AuditEvent]:
