@@ -40,6 +40,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "survivors": user.can(Capability.SEE_SURVIVOR_CASES),
             "referrals": user.can(Capability.SEE_REFERRALS),
             "dashboard": user.can(Capability.SEE_DASHBOARD),
+            "exports": user.can(Capability.RUN_EXPORTS),
+            "identifiable_exports": user.can(Capability.REQUEST_IDENTIFIABLE_EXPORT)
+            or user.can(Capability.APPROVE_IDENTIFIABLE_EXPORT),
             "service_directory": user.can(Capability.BROWSE_SERVICE_DIRECTORY),
             "audit_trail": user.can(Capability.READ_AUDIT_TRAIL),
             "access": user.can(Capability.MANAGE_USERS),
