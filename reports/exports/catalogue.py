@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,12 @@ def export_request_parse(
         parsed = Period.parse(period)
     except PeriodError as error:
         errors["period"] = str(error)
+    if parsed is not None and parsed.last_day >= timezone.localdate():
+        # A period still open would be published again with other numbers (late reports, a
+        # consent withdrawn): two versions subtracted could isolate a few cases.
+        errors["period"] = gettext(
+            "%(period)s is not over yet: only a month, quarter or year that has ended leaves the mission."
+        ) % {"period": parsed}
     if errors or parsed is None:
         raise ValidationError(errors)
     return ExportRequest(kind=ExportKind(kind), period=parsed, file_format=ExportFormat(file_format))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -64,7 +64,8 @@ CANARIES = [
 
 
 def this_month(user: User) -> date:
-    return office_today(user).replace(day=1)
+    """The first day of last month: the latest period that has ended, the only kind exported."""
+    return (office_today(user).replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def period_of(user: User) -> str:
@@ -100,7 +101,7 @@ def places() -> tuple[Location, Location]:
 def incident_make(
     reporter: User, reviewer: User, location: Location, state: str = "submitted", **values: Any
 ) -> Incident:
-    """An incident of the current month (its first day, so a period of the month holds it)."""
+    """An incident of last month (its first day, so a period of the month holds it)."""
     first = this_month(reporter)
     values.setdefault("incident_date_start", first)
     values.setdefault("incident_date_end", first)
@@ -182,7 +183,7 @@ def world_build(*, reporter: User, wpa: User, office: FieldOffice, consent_text:
         explained_in="fr",
         consent_text=consent_text,
     )
-    referral_create(
+    referral = referral_create(
         actor=wpa,
         survivor=survivor,
         provider=hospital,
@@ -191,6 +192,10 @@ def world_build(*, reporter: User, wpa: User, office: FieldOffice, consent_text:
         incident=incident,
         send=True,
     )
+    # Sent in the exported month (a period that has ended): dated back, as the rollup's triggers
+    # see any write.
+    sent_at = datetime.combine(this_month(reporter), time(12), tzinfo=UTC)
+    Referral.objects.filter(pk=referral.pk).update(sent_at=sent_at)
     rollups_flush()
     incident.refresh_from_db()
     never = [*CANARIES, survivor.code, str(survivor.public_id), str(incident.public_id)]
