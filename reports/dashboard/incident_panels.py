@@ -7,10 +7,13 @@ Every panel reads the one `Statistics` of the request; names come from the filte
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+
 from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from incidents.models import AccountabilityStep, Incident, Perpetrator, Violation
 from reports.dashboard.panels import Cell, Chart, Figure, Panel, Row, Section
@@ -87,17 +90,21 @@ def incident_sections(sources: Sources) -> list[Section]:
     ]
 
 
+@functools.lru_cache(maxsize=1024)
+def _month_label(month: date, language: str) -> tuple[str, str, str]:
+    """`language` is the active one (part of the key only)."""
+    return (
+        f"{month:%Y-%m}",
+        capfirst(date_format(month, "F Y")),
+        f"{capfirst(date_format(month, 'b'))} {month.year}",
+    )
+
+
 def month_labels(sources: Sources) -> list[tuple[str, str, str]]:
     """(key, table label, chart label) of every month of the period: "2026-01", "January
-    2026", "Jan 2026" (short enough for a column's label)."""
-    return [
-        (
-            f"{month:%Y-%m}",
-            capfirst(date_format(month, "F Y")),
-            f"{capfirst(date_format(month, 'b'))} {month.year}",
-        )
-        for month in sources.filters.months()
-    ]
+    2026", "Jan 2026" (short enough for a column's label); each written once per language."""
+    language = get_language() or ""
+    return [_month_label(month, language) for month in sources.filters.months()]
 
 
 def _by_month(sources: Sources) -> Panel:

@@ -8,18 +8,31 @@ assembly the API calls too. The page adds what the API does not: each panel's SV
 
 from __future__ import annotations
 
+import functools
+
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crsv.accounts.http import AuthenticatedHttpRequest
 from reports import charts
-from reports.dashboard import Panel, dashboard_build, dashboard_options
+from reports.dashboard import (
+    DashboardFilters,
+    DashboardOptions,
+    OfficeOption,
+    Panel,
+    PlaceOption,
+    dashboard_build,
+    dashboard_options,
+    default_period,
+)
 from reports.forms.filters import DashboardFilterForm
 from reports.statistics import statistics_scope
 
@@ -39,19 +52,45 @@ def panel_chart(panel: Panel) -> SafeString:
     return draw(chart.rows, title=panel.title, unit_label=panel.unit, html_id=html_id)  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=64)
+def _blank_filter_fields(
+    language: str,
+    offices: tuple[OfficeOption, ...],
+    admin1: tuple[PlaceOption, ...],
+    admin2: tuple[PlaceOption, ...],
+) -> SafeString:
+    """The filter fields of a dashboard asked with no query (the usual visit), rendered once
+    per language and choices (`language` is the active one, part of the key only); a renamed
+    office or place is a new key."""
+    options = DashboardOptions(offices=offices, admin1=admin1, admin2=admin2)
+    form = DashboardFilterForm({}, options=options, today=timezone.localdate())
+    form.is_valid()
+    return SafeString(render_to_string("reports/dashboard_filters.html", {"form": form}))
+
+
 @never_cache
 @require_GET
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = statistics_scope(request.user)  # PermissionDenied: no dashboard for her roles
     options = dashboard_options(scope)
-    form = DashboardFilterForm(request.GET, options=options, today=timezone.localdate())
-    form.is_valid()
-    board = dashboard_build(scope, form.filters(), options)
+    form: DashboardFilterForm | None = None
+    if request.GET:
+        form = DashboardFilterForm(request.GET, options=options, today=timezone.localdate())
+        form.is_valid()
+        filters = form.filters()
+        blank_fields = SafeString()
+    else:  # the defaults, and the blank form's markup as rendered before
+        filters = DashboardFilters(*default_period(timezone.localdate()))
+        blank_fields = _blank_filter_fields(
+            get_language() or "", options.offices, options.admin1, options.admin2
+        )
+    board = dashboard_build(scope, filters, options)
     sections = [
         (section, [(panel, panel_chart(panel)) for panel in section.panels]) for section in board.sections
     ]
     context = {
         "form": form,
+        "blank_fields": blank_fields,
         "board": board,
         "sections": sections,
         "period_from": capfirst(date_format(board.month_from, "F Y")),

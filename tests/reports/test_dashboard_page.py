@@ -334,3 +334,18 @@ def test_the_navigation_links_the_dashboard_for_who_has_one(
 ) -> None:
     home = login(request.getfixturevalue(persona)).get("/").content.decode()
     assert ('<a href="/reports/">Dashboard</a>' in home) is linked
+
+
+def test_the_blank_form_kept_between_visits_is_the_form_of_an_empty_query(
+    login: Callable[[User], Client], analyst: User, world: World
+) -> None:
+    client = login(analyst)
+
+    def fields(content: bytes) -> str:
+        page = content.decode()
+        start = page.index('<div class="filter-grid">')
+        return page[start : page.index('<button type="submit">', start)]
+
+    blank = fields(client.get(DASHBOARD).content)
+    assert fields(client.get(DASHBOARD, {"from": ""}).content) == blank
+    assert 'value="GOM"' in blank and 'value="CD6106"' in blank
