@@ -6,7 +6,9 @@ drawn (`reports.views.dashboard.panel_chart`) and written out (the dashboard's J
 This runs the real page once through Django's test client with the analyst's session, taking
 what the view handed to the assembly, then, after a warm-up, times ITERATIONS rounds of:
 
-- the shared parts: the statistics query, the filter options, the whole assembly, the page;
+- the shared parts: the statistics query, the filter options, the whole assembly, the page
+  (the statistics read and the page both with the statistics layer's cache, as served, and
+  without it, as the first visit after a change pays);
 - per panel: its builder's own time (the builders of `reports.dashboard`'s `*_panels` modules
   are wrapped for the timing; a section builder that makes panels inline is one line, its
   panels' keys joined by "+"), plus its chart and its table.
@@ -16,12 +18,14 @@ Then the statistics query's plan (EXPLAIN ANALYZE, BUFFERS), for when the SQL do
 
 from __future__ import annotations
 
+import importlib
 import os
 import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 ITERATIONS = int(os.environ.get("BENCH_PANEL_ITERATIONS", "200"))
@@ -105,6 +109,25 @@ def _panel_keys(result: Any) -> list[str]:
     return [result.key] if hasattr(result, "key") else []
 
 
+@contextmanager
+def statistics_uncached() -> Iterator[bool]:
+    """The statistics layer without its cache, if it has one (`reports.statistics.cache`): every
+    read queries the rollup, as the first visit after a change does. Yields whether it had one."""
+    from django.core.cache.backends.dummy import DummyCache
+
+    module = importlib.import_module("reports.statistics")
+    kept = getattr(module, "cache", None)
+    if kept is None:
+        yield False
+        return
+    name = "cache"  # (its module is imported by name: checked by no type checker)
+    setattr(module, name, DummyCache("", {}))
+    try:
+        yield True
+    finally:
+        setattr(module, name, kept)
+
+
 def panels_run(path: str, session_cookie: str) -> None:
     """Time the dashboard at `path` for the user of `session_cookie` ("name=value")."""
     from django.db import connection
@@ -132,8 +155,8 @@ def panels_run(path: str, session_cookie: str) -> None:
     client.cookies.load(session_cookie)
     build.dashboard_assemble = capture  # the page's own arguments, once
     try:
-        with connection.execute_wrapper(record_sql):
-            response = client.get(path)
+        with statistics_uncached() as cached, connection.execute_wrapper(record_sql):
+            response = client.get(path)  # its statements with the rollup query among them
     finally:
         build.dashboard_assemble = assemble
     if response.status_code != 200 or "scope" not in captured:
@@ -144,7 +167,7 @@ def panels_run(path: str, session_cookie: str) -> None:
         f"\ndashboard panels: in-process, {ITERATIONS} rounds after {WARMUP} "
         f"(period {filters.month_from:%Y-%m} to {filters.month_to:%Y-%m}; "
         f"{len(response.content) // 1024} KiB page; "
-        f"{len(statements)} SQL statements per page)"
+        f"{len(statements)} SQL statements per page without the statistics cache)"
     )
     partial = engines["partials"].get_template("reports/dashboard_panels.jinja")
     builders = _Builders()
@@ -164,10 +187,16 @@ def panels_run(path: str, session_cookie: str) -> None:
             if number == WARMUP:
                 for kept in (builders.samples, shared, renders, charts):
                     kept.clear()
-            timed(
-                "statistics_load (the SQL every panel shares)",
-                lambda: statistics_load(scope, filters.statistics_filter()),
-            )
+            if cached:
+                timed(
+                    "statistics_load as the page calls it (cached)",
+                    lambda: statistics_load(scope, filters.statistics_filter()),
+                )
+            with statistics_uncached():
+                timed(
+                    "statistics_load without the cache (the rollup query every panel shares)",
+                    lambda: statistics_load(scope, filters.statistics_filter()),
+                )
             timed("filter options (shared)", lambda: dashboard_options(scope))
             builders.recording = True  # the assembly's builders only, not the page's below
             board = timed(
@@ -188,6 +217,9 @@ def panels_run(path: str, session_cookie: str) -> None:
                     charts[panel.key].append(drawn - started)
                     renders[panel.key].append(time.perf_counter() - drawn)
             timed("whole page in-process (middleware, query, panels, template)", lambda: client.get(path))
+            if cached:
+                with statistics_uncached():
+                    timed("whole page in-process without the statistics cache", lambda: client.get(path))
     finally:
         builders.uninstall()
     for name, samples in shared.items():
