@@ -61,6 +61,20 @@ class Rollup(models.Model):
         return f"{self.month:%Y-%m} {self.measure}={self.value}: {self.total}"
 
 
+class RollupVersion(models.Model):
+    """A mission's rollup version: the commit that changes its rollup draws a new one from a
+    sequence (the apply trigger, migration 0004), so a cached read of the rollup names the version it read
+    (`reports.statistics.statistics_load`) and is never served once the numbers moved."""
+
+    mission = models.OneToOneField(
+        Mission, on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.mission_id}: {self.version}"
+
+
 class ConsentFlag(models.Model):
     """Whether a survivor's linked incidents and referrals count: a consent to non-identifiable
     reporting in force (`survivors.consent.consent_allows`, purpose statistics).

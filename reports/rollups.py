@@ -70,6 +70,8 @@ def rollups_recompute(*, replace: bool = True, run_by: str = "") -> RecomputeRes
             differences, keys = cursor.fetchone()
             if replace and (differences or flags_changed):
                 cursor.execute(_REPLACE)
+                # Every cached read of the rollup is out of date.
+                cursor.execute("UPDATE reports_rollupversion SET version = nextval('reports_rollup_version')")
         RecomputeRun.objects.create(
             started_at=started,
             finished_at=timezone.now(),

@@ -5,8 +5,9 @@ her missions (a senior WPA, an analyst: `Capability.SEE_WHOLE_MISSION`), which i
 `Incident.objects.visible_to(user)` narrowed to the countable ones (`reports_countable_incident`:
 not a draft, not SEA, not "did not occur", every linked survivor consenting); the survivor and
 referral measures only for the mission-level roles (`SEE_SURVIVOR_STATISTICS`), never for a WPA.
-`statistics_load(user, filters)` reads the rollup once (one query, GROUPING SETS) and answers
-every panel: totals by value, and each measure by month, field office, admin 1 and admin 2.
+`statistics_load(scope, filters)` reads the rollup once (one query; kept in the cache under the
+missions' rollup versions, so never once a number moved) and answers every panel: totals by
+value, and the incidents by month, field office, admin 1 and admin 2.
 Totals are sums of the same rollup rows as their breakdowns, so they are equal by construction.
 
 Counting units (both labelled on the pages and exports):
@@ -17,12 +18,14 @@ Counting units (both labelled on the pages and exports):
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
@@ -106,32 +109,70 @@ def statistics_scope(user: Any) -> StatisticsScope:
     )
 
 
+# The totals of every measure by value, then the measures asked by month, office and place
+# (only the incidents on the pages: each breakdown costs a pass over the rows).
 _LOAD = """
-SELECT measure, value, month, field_office_id, admin1_id, admin2_id,
-       GROUPING(value, month, field_office_id, admin1_id, admin2_id), sum(total)
-  FROM reports_rollup
- WHERE {where}
- GROUP BY GROUPING SETS ((measure, value), (measure, month), (measure, field_office_id),
-                         (measure, admin1_id), (measure, admin2_id))
+SELECT measure, value, NULL::date, NULL::bigint, NULL::bigint, NULL::bigint, -1, sum(total)
+  FROM reports_rollup WHERE {where} GROUP BY measure, value
+UNION ALL
+SELECT measure, '', month, field_office_id, admin1_id, admin2_id,
+       GROUPING(month, field_office_id, admin1_id, admin2_id), sum(total)
+  FROM reports_rollup WHERE {where} AND measure = ANY(%s)
+ GROUP BY GROUPING SETS ((measure, month), (measure, field_office_id), (measure, admin1_id),
+                         (measure, admin2_id))
 """
-# GROUPING(...) bit masks (value is the high bit): which set a row belongs to.
-_SET = {0b01111: "values", 0b10111: "month", 0b11011: "field_office", 0b11101: "admin1", 0b11110: "admin2"}
+# GROUPING(...) bit masks (month is the high bit): which breakdown a row belongs to.
+_SET = {0b0111: "month", 0b1011: "field_office", 0b1101: "admin1", 0b1110: "admin2"}
+_VERSIONS = "SELECT mission_id, version FROM reports_rollupversion WHERE mission_id = ANY(%s) ORDER BY 1"
+# A read is kept while its missions' rollups stay at the versions it read (see RollupVersion).
+CACHE_SECONDS = 600
 
 
 def statistics_load(
-    scope: StatisticsScope, filters: StatisticsFilter = StatisticsFilter(), *, measures: Iterable[str] = ()
+    scope: StatisticsScope,
+    filters: StatisticsFilter = StatisticsFilter(),
+    *,
+    measures: Iterable[str] = (),
+    by_dimension: tuple[str, ...] = ("incidents",),
 ) -> Statistics:
-    """The rollup for `scope` and `filters` (one query); `measures` narrows it (default: all the
-    scope may count)."""
-    where, params = _where(scope, filters, tuple(measures))
+    """The rollup for `scope` and `filters`; `measures` narrows it (default: all the scope may
+    count), `by_dimension` names the measures broken down by month, office and place.
+
+    One query for the versions of the scope's missions, then the cache (Redis, keyed by scope,
+    filters and versions: aggregates only, never a survivor's data) or one query of the rollup."""
+    measures = tuple(measures)
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS, [list(scope.mission_ids)])
+        versions = cursor.fetchall()
+    key = (
+        "reports:stats:"
+        + hashlib.sha256(
+            repr((scope, filters, sorted(measures), by_dimension, versions)).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if isinstance(cached, Statistics):
+        return cached
+    stats = _statistics_read(scope, filters, measures, by_dimension)
+    cache.set(key, stats, CACHE_SECONDS)
+    return stats
+
+
+def _statistics_read(
+    scope: StatisticsScope,
+    filters: StatisticsFilter,
+    measures: tuple[str, ...],
+    by_dimension: tuple[str, ...],
+) -> Statistics:
+    where, params = _where(scope, filters, measures)
     stats = Statistics()
     with connection.cursor() as cursor:
-        cursor.execute(_LOAD.format(where=where), params)
+        cursor.execute(_LOAD.format(where=where), [*params, *params, list(by_dimension)])
         for measure, value, month, office, admin1, admin2, grouping, total in cursor.fetchall():
-            kind = _SET[grouping]
-            if kind == "values":
+            if grouping == -1:
                 stats.values[(measure, value)] = int(total)
                 continue
+            kind = _SET[grouping]
             key = {"month": month, "field_office": office, "admin1": admin1, "admin2": admin2}[kind]
             stats.dimensions[kind][(measure, key)] = int(total)
     return stats

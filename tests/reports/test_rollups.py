@@ -219,3 +219,24 @@ def test_referrals_and_alerts_count_only_for_the_mission_level_roles(wpa, senior
     assert statistics_scope(senior_wpa).survivor_measures
     assert statistics_scope(senior_wpa).is_mission_level
     assert not statistics_scope(wpa).is_mission_level
+
+
+def test_a_cached_read_is_never_served_once_a_number_moved(
+    make, reporter, wpa, senior_wpa, office, consent_text
+):
+    """The read is cached under the missions' rollup versions: a withdrawal moves the version,
+    and a version a rolled-back transaction took never comes back (a sequence)."""
+    incident = make("submitted", reporter=reporter)
+    survivor = _register(wpa, office, incident)
+    grant = _consent(wpa, survivor, consent_text)
+    assert _stats(senior_wpa).total("incidents") == 1
+    assert _stats(senior_wpa).total("incidents") == 1  # from the cache
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make("submitted", reporter=reporter)
+        assert _stats(senior_wpa).total("incidents") == 2  # cached under a version rolled back
+        raise RuntimeError
+    assert _stats(senior_wpa).total("incidents") == 1
+    make("submitted", reporter=reporter)
+    assert _stats(senior_wpa).total("incidents") == 2
+    consent_withdraw(actor=wpa, consent=grant)
+    assert _stats(senior_wpa).total("incidents") == 1, "the withdrawal counts at once"
