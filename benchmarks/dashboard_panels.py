@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import statistics
 import sys
 import time
@@ -243,7 +244,7 @@ def _explain(statements: list[tuple[str, Any]]) -> None:
     """The plan of the page's statistics query (the one reading the rollup), run again."""
     from django.db import connection
 
-    found = [(sql, params) for sql, params in statements if "reports_rollup" in sql]
+    found = [(sql, params) for sql, params in statements if re.search(r"\breports_rollup\b", sql)]
     if not found:
         print("  (no statement of the page read reports_rollup)")
         return
