@@ -96,13 +96,14 @@ def _month_label(month: date, language: str) -> tuple[str, str, str]:
     return (
         f"{month:%Y-%m}",
         capfirst(date_format(month, "F Y")),
-        f"{capfirst(date_format(month, 'b'))} {month.year}",
+        # "N": "Jan.", "July", "Sept."; in French "janv.", "juin", "juil." ("b" gives "jui" twice).
+        date_format(month, "N Y"),
     )
 
 
 def month_labels(sources: Sources) -> list[tuple[str, str, str]]:
     """(key, table label, chart label) of every month of the period: "2026-01", "January
-    2026", "Jan 2026" (short enough for a column's label); each written once per language."""
+    2026", "Jan. 2026" (short enough for a column's label); each written once per language."""
     language = get_language() or ""
     return [_month_label(month, language) for month in sources.filters.months()]
 

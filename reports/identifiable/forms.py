@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from reports.identifiable import selectors
@@ -29,7 +30,8 @@ class ExportRequestForm(forms.Form):
         label=_("Survivor codes"),
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
         max_length=MAX_CASES * 13,
-        help_text=_("One per line or separated by commas, at most %(count)d.") % {"count": MAX_CASES},
+        # Formatted when shown, in the reader's language (a `%` here would fix it in English).
+        help_text=format_lazy(_("One per line or separated by commas, at most {count}."), count=MAX_CASES),
     )
     reason = forms.CharField(
         label=_("Purpose and reason"),

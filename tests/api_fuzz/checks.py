@@ -35,6 +35,7 @@ DATA_DEPENDENT = {
     "admin1": "a place of admin level 1 (a p-code) of the reference data",
     "admin2": "a place of admin level 2 (a p-code) of the reference data, within `admin1` if given",
     "survivor": "a case (a UUID) the user can see",
+    "grantee": "an active WPA or reporter (a username) of the case's mission",
     "survivor_codes": "codes of cases the user may identify, of one mission, one at least covered by "
     "a consent to the recipient (reports.identifiable)",
     "incident": "an incident (a UUID) the user can see, linked to the case",
@@ -64,6 +65,7 @@ DATA_DEPENDENT = {
     # Relative to today, or to the user's role.
     "date_of_birth": "a past date, not before 1900",
     "reported_on": "not in the future, not before 1990",
+    "period": "an export's month, quarter or year, one that has ended (reports.exports)",
     "given_at": "when a consent was given: not in the future, not before 1900",
     "reference": "a filter an analyst may not use: references are not shown to her",
     "description": "an alert's description, required when its indicators include `other`",

@@ -123,7 +123,7 @@ def test_reporter_logs_wpa_verifies_analyst_reads_deidentified(
     page.get_by_label("Assign to").select_option("wpa")
     page.get_by_role("button", name="Assign", exact=True).click()
     page.wait_for_selector("text=Incident assigned.")
-    page.get_by_label("Outcome").select_option("verified")
+    page.get_by_role("region", name="Workflow").get_by_label("Outcome").select_option("verified")
     page.get_by_label("Method").select_option("survivor_interview")
     page.get_by_label("Verified on").fill(today.isoformat())
     page.get_by_role("button", name="Record and close").click()

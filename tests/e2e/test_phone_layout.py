@@ -78,6 +78,7 @@ SKIPPED: dict[str, str] = {
     "/access/invitations/{public_id}/resend/": "POST-only: redirects to the invitations (walked)",
     "/access/invitations/{public_id}/revoke/": "POST-only: redirects to the invitations (walked)",
     "/reports/identifiable/{public_id}/approve/": "POST-only: redirects to the export's page (walked)",
+    "/reports/exports/download/": "a file (CSV, XLSX, JSON); a refused request shows the exports page (walked)",
     "/reports/identifiable/{public_id}/refuse/": "POST-only: redirects to the export's page (walked)",
     "/reports/identifiable/{public_id}/prepare/": "POST-only: the password shown once, in a short card "
     "(tests/reports/test_identifiable_canary.py)",
@@ -186,6 +187,10 @@ VISITS: list[Visit] = [
         "admin",
         lambda w: f"/referrals/providers/{w.hospital.public_id}/edit/",
     ),
+    # The statistics: the analyst's dashboard (the mission) and the WPA's (her offices), the exports.
+    Visit("/reports/", "analyst"),
+    Visit("/reports/", "wpa"),
+    Visit("/reports/exports/", "analyst"),
     # Identifiable exports: the WPA's list and request form; the senior WPA's decision page.
     Visit("/reports/identifiable/", "wpa"),
     Visit("/reports/identifiable/new/", "wpa"),

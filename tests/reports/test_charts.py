@@ -45,18 +45,32 @@ def parsed(svg: str) -> ET.Element:
     return ET.fromstring(svg)  # noqa: S314  # nosec B314
 
 
+def _of_class(root: ET.Element, tag: str, css_class: str) -> list[ET.Element]:
+    """Every `tag` element of that class, its own or its group's (<g class=...>), in order."""
+    found: list[ET.Element] = []
+
+    def walk(element: ET.Element, inherited: set[str]) -> None:
+        classes = inherited | set((element.get("class") or "").split())
+        if element.tag == f"{SVG}{tag}" and css_class in classes:
+            found.append(element)
+        for child in element:
+            walk(child, classes)
+
+    walk(root, set())
+    return found
+
+
 def texts(root: ET.Element, css_class: str) -> list[str]:
-    """The text of every <text> of that class, without its <title> child's."""
+    """The text of every <text> of that class (or in a group of it), without its <title>'s."""
     found = []
-    for element in root.iter(f"{SVG}text"):
-        if css_class in (element.get("class") or "").split():
-            title = element.find(f"{SVG}title")
-            found.append((title.tail if title is not None else element.text) or "")
+    for element in _of_class(root, "text", css_class):
+        title = element.find(f"{SVG}title")
+        found.append((title.tail if title is not None else element.text) or "")
     return found
 
 
 def bars(root: ET.Element) -> list[ET.Element]:
-    return [rect for rect in root.iter(f"{SVG}rect") if "chart-bar" in (rect.get("class") or "")]
+    return _of_class(root, "rect", "chart-bar")
 
 
 # -- escaping and well-formedness ---------------------------------------------------------------
@@ -132,7 +146,7 @@ def test_only_suppressed_values_draw_no_bar() -> None:
 def test_a_long_label_is_cut_with_the_whole_of_it_in_a_title() -> None:
     long = "Protection of Civilians site, Bunia, Djugu territory, Ituri province"
     root = parsed(bar_chart([(long, 4), ("Goma", 9)], title="t", unit_label="u"))
-    labels = [element for element in root.iter(f"{SVG}text") if element.get("class") == "chart-label"]
+    labels = _of_class(root, "text", "chart-label")
     title = labels[0].find(f"{SVG}title")
     assert title is not None and title.text == long
     assert title.tail == long[: LABEL_CHARS - 1] + "…"

@@ -158,7 +158,11 @@ def test_months_places_and_parties_are_named_and_complete() -> None:
         "2026-03": ["0"],
         "total": ["5"],
     }
-    assert board.panel("incidents_by_month").chart.rows == (("Jan 2026", 0), ("Feb 2026", 5), ("Mar 2026", 0))
+    assert board.panel("incidents_by_month").chart.rows == (
+        ("Jan. 2026", 0),
+        ("Feb. 2026", 5),
+        ("March 2026", 0),
+    )
     admin2 = {row.key: (row.label, row.cells[0].text) for row in board.panel("incidents_by_admin2").rows}
     assert admin2 == {
         "CD6106": ("Masisi (Nord-Kivu)", "3"),
