@@ -36,6 +36,21 @@ DELETE FROM reports_rollup;
 INSERT INTO reports_rollup (mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, total)
 SELECT mission_id, field_office_id, month, admin1_id, admin2_id, measure, value, sum(weight)
   FROM reports_fact GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(weight) <> 0;
+DELETE FROM reports_rollupmonth;
+INSERT INTO reports_rollupmonth (mission_id, month, measure, value, total)
+SELECT mission_id, month, measure, value, sum(total) FROM reports_rollup
+ GROUP BY 1, 2, 3, 4 HAVING sum(total) <> 0;
+"""
+# Months whose sum over offices and places differs from the monthly rollup.
+_MONTHLY_DIFFERENCES = """
+WITH summed AS (
+    SELECT mission_id, month, measure, value, sum(total) AS total FROM reports_rollup
+     GROUP BY 1, 2, 3, 4 HAVING sum(total) <> 0
+), kept AS (
+    SELECT mission_id, month, measure, value, total FROM reports_rollupmonth WHERE total <> 0
+)
+SELECT count(*) FROM summed FULL JOIN kept USING (mission_id, month, measure, value)
+ WHERE summed.total IS DISTINCT FROM kept.total
 """
 
 
@@ -66,8 +81,11 @@ def rollups_recompute(*, replace: bool = True, run_by: str = "") -> RecomputeRes
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute("LOCK TABLE reports_rollup IN EXCLUSIVE MODE")
+            cursor.execute("LOCK TABLE reports_rollupmonth IN EXCLUSIVE MODE")
             cursor.execute(_DIFFERENCES)
             differences, keys = cursor.fetchone()
+            cursor.execute(_MONTHLY_DIFFERENCES)
+            differences += cursor.fetchone()[0]
             if replace and (differences or flags_changed):
                 cursor.execute(_REPLACE)
                 # Every cached read of the rollup is out of date.

@@ -20,7 +20,7 @@ from crsv.accounts.models import FieldOffice, User
 from incidents.models import Incident, Location
 from incidents.services import PerpetratorData
 from reports.consent_flags import consent_flags_refresh_due
-from reports.models import ConsentFlag, Rollup
+from reports.models import ConsentFlag, Rollup, RollupMonth
 from reports.rollups import rollups_flush, rollups_recompute
 from reports.statistics import statistics_load, statistics_scope
 from survivors.identity import SurvivorIdentity
@@ -166,7 +166,11 @@ def test_recompute_reports_and_repairs_a_rollup_changed_behind_the_triggers(make
     rollups_flush()
     Rollup.objects.filter(measure="incidents").update(total=7)
     result = rollups_recompute()
-    assert result.differences == 1 and result.replaced
+    # The key against the full scan, and its month against the monthly rollup.
+    assert result.differences == 2 and result.replaced
+    assert rollups_recompute(replace=False).differences == 0
+    RollupMonth.objects.filter(measure="victims").update(total=0)
+    assert rollups_recompute().differences == 1
     assert rollups_recompute(replace=False).differences == 0
 
 
