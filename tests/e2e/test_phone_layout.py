@@ -78,7 +78,7 @@ SKIPPED: dict[str, str] = {
     "/access/invitations/{public_id}/resend/": "POST-only: redirects to the invitations (walked)",
     "/access/invitations/{public_id}/revoke/": "POST-only: redirects to the invitations (walked)",
     "/reports/identifiable/{public_id}/approve/": "POST-only: redirects to the export's page (walked)",
-    "/reports/exports/download/": "a file (CSV, XLSX, JSON); a refused request shows the exports page (walked)",
+    "/reports/exports/download/": "a file (CSV, XLSX, JSON); a refusal shows the exports page (walked)",
     "/reports/identifiable/{public_id}/refuse/": "POST-only: redirects to the export's page (walked)",
     "/reports/identifiable/{public_id}/prepare/": "POST-only: the password shown once, in a short card "
     "(tests/reports/test_identifiable_canary.py)",
